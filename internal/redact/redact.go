@@ -1,0 +1,338 @@
+// Package redact masks card numbers, CVVs and credentials in text and JSON,
+// for error messages, logs, Payment.Raw and recorded cassettes.
+//
+// A card number keeps at most its first 6 and last 4 digits
+// ("401200******3010"); a CVV and every credential become "[REDACTED]".
+package redact
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"strings"
+)
+
+// Mask is what replaces a secret value.
+const Mask = "[REDACTED]"
+
+// PAN masks a card number: the first 6 and last 4 digits stay, the rest
+// become '*'. Numbers shorter than 13 digits are masked whole.
+func PAN(number string) string {
+	digits := make([]byte, 0, len(number))
+	for i := 0; i < len(number); i++ {
+		if number[i] >= '0' && number[i] <= '9' {
+			digits = append(digits, number[i])
+		}
+	}
+	if len(digits) < 13 {
+		return strings.Repeat("*", len(digits))
+	}
+	out := make([]byte, len(digits))
+	copy(out, digits)
+	for i := 6; i < len(out)-4; i++ {
+		out[i] = '*'
+	}
+	return string(out)
+}
+
+// Luhn reports whether digits (ASCII digits only) pass the Luhn check.
+func Luhn(digits string) bool {
+	if len(digits) == 0 {
+		return false
+	}
+	sum, alt := 0, false
+	for i := len(digits) - 1; i >= 0; i-- {
+		c := digits[i]
+		if c < '0' || c > '9' {
+			return false
+		}
+		n := int(c - '0')
+		if alt {
+			n *= 2
+			if n > 9 {
+				n -= 9
+			}
+		}
+		sum += n
+		alt = !alt
+	}
+	return sum%10 == 0
+}
+
+// PANs masks every run of 13 to 19 digits in s that passes the Luhn check,
+// the shape of a card number, keeping its first 6 and last 4 digits.
+func PANs(s string) string {
+	var b []byte // allocated on the first match only
+	start := -1
+	flush := func(end int) {
+		run := s[start:end]
+		if len(run) >= 13 && len(run) <= 19 && Luhn(run) {
+			if b == nil {
+				b = make([]byte, 0, len(s))
+				b = append(b, s[:start]...)
+			}
+			b = append(b, PAN(run)...)
+		} else if b != nil {
+			b = append(b, run...)
+		}
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= '0' && c <= '9' {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		if start >= 0 {
+			flush(i)
+			start = -1
+		}
+		if b != nil {
+			b = append(b, c)
+		}
+	}
+	if start >= 0 {
+		flush(len(s))
+	}
+	if b == nil {
+		return s
+	}
+	return string(b)
+}
+
+// keyClass says how a JSON value under a key is treated.
+type keyClass uint8
+
+const (
+	keyPlain  keyClass = iota
+	keyPAN             // keep first 6 and last 4 digits
+	keySecret          // replace whole
+)
+
+// normKey lower-cases a key and drops '_' and '-' so that card_number,
+// cardNumber and CardNumber are one name.
+func normKey(k string) string {
+	var b strings.Builder
+	b.Grow(len(k))
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		switch {
+		case c == '_' || c == '-':
+			continue
+		case c >= 'A' && c <= 'Z':
+			c += 'a' - 'A'
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+var panKeys = map[string]bool{
+	"number": true, "cardnumber": true, "pan": true, "customercardnumber": true, "accountnumber": true,
+}
+
+var secretKeys = map[string]bool{
+	"cvv": true, "cvc": true, "cvv2": true, "cvc2": true, "securitycode": true, "cardcvv": true,
+	"password": true, "secret": true, "apikey": true, "authenticationkey": true, "clientsecret": true,
+	"accesstoken": true, "refreshtoken": true, "token": true, "authorization": true,
+	"applepaydpan": true, "googlepaydpan": true, "paymentdata": true, "merchantkey": true,
+}
+
+// classifyKey tells whether a JSON object key holds a card number (masked to
+// first 6 and last 4), a secret (replaced whole) or neither.
+func classifyKey(k string) keyClass {
+	n := normKey(k)
+	switch {
+	case panKeys[n]:
+		return keyPAN
+	case secretKeys[n]:
+		return keySecret
+	}
+	return keyPlain
+}
+
+// IsSecretKey reports whether a JSON key or header name holds a credential
+// or a CVV whose value must never be shown.
+func IsSecretKey(k string) bool { return classifyKey(k) == keySecret }
+
+// JSON returns body with card numbers masked, CVVs and credentials replaced
+// and any card-number-shaped digits in other strings masked. Key order and
+// number literals are kept; whitespace is compacted. A body that is not JSON
+// is treated as text ([PANs]).
+func JSON(body []byte) []byte {
+	out, err := rewriteJSON(body)
+	if err != nil {
+		return []byte(PANs(string(body)))
+	}
+	return out
+}
+
+func rewriteJSON(body []byte) ([]byte, error) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var out bytes.Buffer
+	out.Grow(len(body))
+	// Per open container: is it an object, and are we expecting a key?
+	type frame struct {
+		object    bool
+		expectKey bool
+		count     int
+		class     keyClass // of the current key, in an object
+		inherit   keyClass // of the key this container is the value of
+	}
+	var stack []frame
+	writeSep := func() {
+		if len(stack) == 0 {
+			return
+		}
+		f := &stack[len(stack)-1]
+		if f.object && !f.expectKey {
+			out.WriteByte(':')
+			return
+		}
+		if f.count > 0 {
+			out.WriteByte(',')
+		}
+		f.count++
+	}
+	afterValue := func() {
+		if len(stack) == 0 {
+			return
+		}
+		f := &stack[len(stack)-1]
+		if f.object {
+			f.expectKey = true
+		}
+	}
+	valueClass := func() keyClass {
+		if len(stack) == 0 {
+			return keyPlain
+		}
+		f := stack[len(stack)-1]
+		if f.object && f.class != keyPlain {
+			return f.class
+		}
+		return f.inherit
+	}
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		switch t := tok.(type) {
+		case json.Delim:
+			switch t {
+			case '{', '[':
+				writeSep()
+				out.WriteByte(byte(t))
+				stack = append(stack, frame{object: t == '{', expectKey: t == '{', inherit: valueClass()})
+			case '}', ']':
+				out.WriteByte(byte(t))
+				stack = stack[:len(stack)-1]
+				afterValue()
+			}
+		case string:
+			if len(stack) > 0 {
+				f := &stack[len(stack)-1]
+				if f.object && f.expectKey {
+					if f.count > 0 {
+						out.WriteByte(',')
+					}
+					f.count++
+					writeString(&out, t)
+					f.expectKey = false
+					f.class = classifyKey(t)
+					continue
+				}
+			}
+			writeSep()
+			switch valueClass() {
+			case keyPAN:
+				writeString(&out, panValue(t))
+			case keySecret:
+				writeString(&out, Mask)
+			default:
+				writeString(&out, PANs(t))
+			}
+			afterValue()
+		case json.Number:
+			writeSep()
+			switch valueClass() {
+			case keyPAN:
+				if v := panValue(t.String()); v != t.String() {
+					writeString(&out, v)
+				} else {
+					out.WriteString(v)
+				}
+			case keySecret:
+				writeString(&out, Mask)
+			default:
+				out.WriteString(t.String())
+			}
+			afterValue()
+		case bool:
+			writeSep()
+			if t {
+				out.WriteString("true")
+			} else {
+				out.WriteString("false")
+			}
+			afterValue()
+		case nil:
+			writeSep()
+			out.WriteString("null")
+			afterValue()
+		}
+	}
+	if len(stack) != 0 {
+		return nil, io.ErrUnexpectedEOF
+	}
+	return out.Bytes(), nil
+}
+
+// panValue masks the value of a card-number key when it holds enough digits
+// to be a card number (13 or more); shorter values (an already masked
+// "401200******3010", a house number) are left alone.
+func panValue(v string) string {
+	n := 0
+	for i := 0; i < len(v); i++ {
+		if v[i] >= '0' && v[i] <= '9' {
+			n++
+		}
+	}
+	if n < 13 {
+		return v
+	}
+	return PAN(v)
+}
+
+func writeString(out *bytes.Buffer, s string) {
+	enc, _ := json.Marshal(s) // a Go string always marshals
+	// json.Marshal escapes <, > and &; keep them readable in logs.
+	enc = bytes.ReplaceAll(enc, []byte(`\u003c`), []byte("<"))
+	enc = bytes.ReplaceAll(enc, []byte(`\u003e`), []byte(">"))
+	enc = bytes.ReplaceAll(enc, []byte(`\u0026`), []byte("&"))
+	out.Write(enc)
+}
+
+// Header returns the value to show for an HTTP header: credentials replaced
+// with the auth scheme kept ("Basic [REDACTED]").
+func Header(name, value string) string {
+	switch strings.ToLower(name) {
+	case "authorization", "proxy-authorization":
+		if scheme, _, ok := strings.Cut(value, " "); ok {
+			return scheme + " " + Mask
+		}
+		return Mask
+	case "cookie", "set-cookie", "x-api-key", "api-key":
+		return Mask
+	}
+	if IsSecretKey(name) {
+		return Mask
+	}
+	return value
+}
