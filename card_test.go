@@ -17,9 +17,9 @@ import (
 // A sentinel card: Luhn-valid, not a provider test card, with a CVV that
 // appears nowhere else.
 const (
-	sentinelPAN    = "4242424242424242"
-	sentinelCVV    = "987"
-	sentinelToken  = "wallet-secret-token-XYZ"
+	sentinelPAN   = "4242424242424242"
+	sentinelCVV   = "987"
+	sentinelToken = "wallet-secret-token-XYZ"
 )
 
 func sentinelRequest(t *testing.T) *payments.AuthorizeRequest {
@@ -59,8 +59,12 @@ func TestCardNeverPrints(t *testing.T) {
 		assertNoSecrets(t, name+" json", string(b))
 
 		for _, h := range []func(*bytes.Buffer) slog.Handler{
-			func(b *bytes.Buffer) slog.Handler { return slog.NewTextHandler(b, &slog.HandlerOptions{Level: slog.LevelDebug}) },
-			func(b *bytes.Buffer) slog.Handler { return slog.NewJSONHandler(b, &slog.HandlerOptions{Level: slog.LevelDebug}) },
+			func(b *bytes.Buffer) slog.Handler {
+				return slog.NewTextHandler(b, &slog.HandlerOptions{Level: slog.LevelDebug})
+			},
+			func(b *bytes.Buffer) slog.Handler {
+				return slog.NewJSONHandler(b, &slog.HandlerOptions{Level: slog.LevelDebug})
+			},
 		} {
 			var buf bytes.Buffer
 			slog.New(h(&buf)).Debug("authorizing", "value", v)
