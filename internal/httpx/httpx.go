@@ -1,0 +1,473 @@
+// Package httpx is the HTTP plumbing every driver shares: one long-lived
+// resty client per driver instance, the error taxonomy that separates "never
+// sent" (ErrUnavailable, safe to retry or cascade) from "maybe processed"
+// (ErrOutcomeUnknown, reconcile first), a retry policy that only retries what
+// is safe, a response size limit, and debug logs with secrets scrubbed.
+package httpx
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/http/httptrace"
+	"net/url"
+	"strconv"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/go-resty/resty/v2"
+
+	"github.com/gopayments/payments"
+	"github.com/gopayments/payments/internal/redact"
+)
+
+// Safety says what may be done again with a call.
+type Safety uint8
+
+const (
+	// Query is a call with no effect (a status check): retried on transport
+	// errors, 429 and 5xx; its failures are ErrUnavailable.
+	Query Safety = iota
+	// Deduped is a money-moving call the provider deduplicates by a key sent
+	// with it (SmartPay modificationId): retried like a query with the
+	// identical body; if every attempt fails after it may have been
+	// processed, the outcome is unknown.
+	Deduped
+	// MoneyMoving is a call the provider does not deduplicate: it is retried
+	// only when it provably never left (connection refused); any failure
+	// after it may have been processed is ErrOutcomeUnknown.
+	MoneyMoving
+)
+
+// RetryPolicy bounds retries: at most 1+MaxRetries attempts, with capped
+// exponential backoff and full jitter, Retry-After honoured up to
+// MaxRetryAfter, and never past the context's deadline.
+type RetryPolicy struct {
+	// MaxRetries is N in "at most 1+N attempts". 0 disables retries.
+	MaxRetries int
+	// BaseDelay is the first backoff ceiling; it doubles per attempt.
+	BaseDelay time.Duration
+	// MaxDelay caps one backoff.
+	MaxDelay time.Duration
+	// MaxRetryAfter caps a provider's Retry-After.
+	MaxRetryAfter time.Duration
+}
+
+// DefaultRetry is the policy drivers use unless configured otherwise.
+var DefaultRetry = RetryPolicy{MaxRetries: 2, BaseDelay: 200 * time.Millisecond, MaxDelay: 2 * time.Second, MaxRetryAfter: 10 * time.Second}
+
+// Backoff returns the ceiling of the backoff before retry number n (1-based):
+// min(MaxDelay, BaseDelay·2^(n-1)). The actual wait is drawn uniformly in
+// [0, ceiling] (full jitter).
+func (p RetryPolicy) Backoff(n int) time.Duration {
+	d := p.BaseDelay
+	for i := 1; i < n && d < p.MaxDelay; i++ {
+		d *= 2
+	}
+	if p.MaxDelay > 0 && d > p.MaxDelay {
+		d = p.MaxDelay
+	}
+	return d
+}
+
+// DefaultMaxBodyBytes caps a provider response (4 MiB).
+const DefaultMaxBodyBytes = 4 << 20
+
+// Config configures a Client.
+type Config struct {
+	// Provider is the driver name, used in errors and logs.
+	Provider string
+	// HTTPClient replaces the transport (cassettes, simulators, proxies).
+	// nil uses a client with sensible timeouts and keep-alive.
+	HTTPClient *http.Client
+	// Timeout bounds one attempt when HTTPClient is nil (default 60s).
+	Timeout time.Duration
+	// MaxBodyBytes caps a response body (default DefaultMaxBodyBytes).
+	MaxBodyBytes int64
+	// Logger receives debug logs of every attempt, scrubbed. nil: silent.
+	Logger *slog.Logger
+	// Header is sent with every request (User-Agent, Accept-Language, ...).
+	Header http.Header
+	// Retry is the retry policy; the zero value means no retries.
+	Retry RetryPolicy
+	// Sleep waits between attempts; nil uses a timer honouring the context.
+	// Tests replace it to observe backoffs.
+	Sleep func(ctx context.Context, d time.Duration) error
+}
+
+// Client sends driver calls. It is safe for concurrent use.
+type Client struct {
+	rc     *resty.Client
+	cfg    Config
+	logger *slog.Logger
+	auth   atomic.Pointer[string]
+}
+
+// New builds a Client. Build one per driver instance and reuse it.
+func New(cfg Config) *Client {
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 60 * time.Second
+	}
+	hc := cfg.HTTPClient
+	if hc == nil {
+		hc = DefaultHTTPClient(cfg.Timeout)
+	}
+	rc := resty.NewWithClient(hc)
+	rc.SetLogger(restyLogger{}) // resty never logs bodies or headers of ours
+	rc.SetDebug(false)
+	rc.SetRetryCount(0) // retries are ours: resty cannot tell sent from unsent
+	rc.SetDisableWarn(true)
+	logger := cfg.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Sleep == nil {
+		cfg.Sleep = sleepCtx
+	}
+	return &Client{rc: rc, cfg: cfg, logger: logger}
+}
+
+// DefaultHTTPClient is the client drivers use when the user gives none:
+// keep-alive pool, TLS 1.2+, bounded dial and header timeouts.
+func DefaultHTTPClient(timeout time.Duration) *http.Client {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = 32
+	tr.ResponseHeaderTimeout = timeout
+	tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+	return &http.Client{Transport: tr, Timeout: timeout}
+}
+
+// SetBasicAuth sets the Authorization header sent with every call.
+func (c *Client) SetBasicAuth(user, pass string) {
+	v := "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+pass))
+	c.auth.Store(&v)
+}
+
+// SetAuthorization sets the raw Authorization header (e.g. "Bearer x").
+func (c *Client) SetAuthorization(v string) { c.auth.Store(&v) }
+
+// Call is one logical request (possibly several attempts).
+type Call struct {
+	// Op names the operation in logs and errors ("authorize").
+	Op string
+	// Method is the HTTP method.
+	Method string
+	// URL is absolute.
+	URL string
+	// Body is marshalled to JSON once; a []byte or json.RawMessage is sent
+	// as is. nil sends no body.
+	Body any
+	// Header adds per-call headers.
+	Header http.Header
+	// Authorization overrides the client's for this call.
+	Authorization string
+	// Safety says what may be retried and how failures are classified.
+	Safety Safety
+}
+
+// Response is a provider answer that arrived whole. Non-2xx statuses are
+// responses too: the driver maps its provider's error bodies.
+type Response struct {
+	StatusCode int
+	Header     http.Header
+	Body       []byte
+	// Attempts is how many attempts were made.
+	Attempts int
+}
+
+// OK reports a 2xx status.
+func (r *Response) OK() bool { return r.StatusCode >= 200 && r.StatusCode < 300 }
+
+// Do sends the call under its retry policy and classifies failures:
+//   - the request provably never left (dial error, reset before the request
+//     was written): ErrUnavailable, retried for every Safety;
+//   - it may have been processed (timeout or reset after writing, 5xx, an
+//     oversized body): ErrOutcomeUnknown for MoneyMoving (no retry) and for
+//     Deduped once retries run out; ErrUnavailable for queries;
+//   - 429: ErrRateLimited (retried honouring Retry-After, except MoneyMoving).
+//
+// Other statuses (2xx, 3xx, 4xx) are returned as a Response for the driver to
+// decode. The body is marshalled once, so every attempt sends identical bytes.
+func (c *Client) Do(ctx context.Context, call Call) (*Response, error) {
+	body, err := encodeBody(call.Body)
+	if err != nil {
+		return nil, &payments.Error{Code: payments.InvalidRequest, Provider: c.cfg.Provider, Message: "encoding " + call.Op + " request", Err: err}
+	}
+	policy := c.cfg.Retry
+	var lastErr error
+	for attempt := 1; ; attempt++ {
+		resp, out := c.attempt(ctx, call, body, attempt)
+		if out.err == nil {
+			resp.Attempts = attempt
+			return resp, nil
+		}
+		lastErr = out.err
+		if !c.mayRetry(call.Safety, out) || attempt > policy.MaxRetries || ctx.Err() != nil {
+			break
+		}
+		wait := c.jitter(policy.Backoff(attempt))
+		if out.retryAfter > 0 {
+			wait = min(out.retryAfter, policy.MaxRetryAfter)
+		}
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
+			break // the next attempt could not finish in time
+		}
+		c.logger.DebugContext(ctx, "payments: retrying", "provider", c.cfg.Provider, "op", call.Op, "attempt", attempt, "wait", wait, "error", out.err)
+		if err := c.cfg.Sleep(ctx, wait); err != nil {
+			break
+		}
+	}
+	return nil, lastErr
+}
+
+type outcome struct {
+	err        error
+	sent       bool // the request may have reached the provider
+	status     int
+	retryAfter time.Duration
+}
+
+func (c *Client) mayRetry(s Safety, o outcome) bool {
+	if c.cfg.Retry.MaxRetries <= 0 {
+		return false
+	}
+	if !o.sent {
+		return true
+	}
+	if s == MoneyMoving {
+		return false
+	}
+	return o.status == 0 || o.status == http.StatusTooManyRequests || o.status >= 500
+}
+
+func (c *Client) jitter(ceiling time.Duration) time.Duration {
+	if ceiling <= 0 {
+		return 0
+	}
+	return time.Duration(rand.Int64N(int64(ceiling) + 1))
+}
+
+func (c *Client) attempt(ctx context.Context, call Call, body []byte, n int) (*Response, outcome) {
+	var gotConn, wrote atomic.Bool
+	trace := &httptrace.ClientTrace{
+		GotConn: func(httptrace.GotConnInfo) { gotConn.Store(true) },
+		WroteRequest: func(i httptrace.WroteRequestInfo) {
+			if i.Err == nil {
+				wrote.Store(true)
+			}
+		},
+	}
+	req := c.rc.R().SetContext(httptrace.WithClientTrace(ctx, trace)).SetDoNotParseResponse(true)
+	req.SetHeader("Accept", "application/json")
+	for k, vs := range c.cfg.Header {
+		for _, v := range vs {
+			req.Header.Add(k, v)
+		}
+	}
+	for k, vs := range call.Header {
+		req.Header.Del(k)
+		for _, v := range vs {
+			req.Header.Add(k, v)
+		}
+	}
+	if call.Authorization != "" {
+		req.SetHeader("Authorization", call.Authorization)
+	} else if a := c.auth.Load(); a != nil {
+		req.SetHeader("Authorization", *a)
+	}
+	if body != nil {
+		req.SetHeader("Content-Type", "application/json")
+		req.SetBody(body)
+	}
+	start := time.Now()
+	rresp, err := req.Execute(call.Method, call.URL)
+	if err != nil {
+		sent := !(notSent(err) || (gotConn.Load() && !wrote.Load()))
+		c.log(ctx, call, n, body, 0, nil, time.Since(start), err)
+		return nil, outcome{err: c.transportError(call, err, sent), sent: sent}
+	}
+	raw := rresp.RawBody()
+	defer raw.Close()
+	data, rerr := io.ReadAll(io.LimitReader(raw, c.cfg.MaxBodyBytes+1))
+	status := rresp.StatusCode()
+	c.log(ctx, call, n, body, status, data, time.Since(start), rerr)
+	if rerr != nil {
+		return nil, outcome{err: c.classify(call, status, "reading the response failed", rerr), sent: true, status: status}
+	}
+	if int64(len(data)) > c.cfg.MaxBodyBytes {
+		return nil, outcome{err: c.classify(call, status, fmt.Sprintf("response larger than %d bytes", c.cfg.MaxBodyBytes), nil), sent: true, status: status}
+	}
+	resp := &Response{StatusCode: status, Header: rresp.Header(), Body: data}
+	switch {
+	case status == http.StatusTooManyRequests:
+		ra := retryAfter(rresp.Header().Get("Retry-After"), time.Now())
+		return resp, outcome{err: &payments.Error{Code: payments.RateLimited, Provider: c.cfg.Provider, HTTPStatus: status, Message: call.Op + ": rate limited"}, sent: true, status: status, retryAfter: ra}
+	case status >= 500:
+		return resp, outcome{err: c.classify(call, status, fmt.Sprintf("%s: HTTP %d", call.Op, status), nil), sent: true, status: status}
+	}
+	return resp, outcome{}
+}
+
+// classify builds the error for a call that may have been processed.
+func (c *Client) classify(call Call, status int, msg string, cause error) error {
+	code := payments.Unavailable
+	if call.Safety != Query {
+		code = payments.OutcomeUnknown
+		msg += "; the provider may have processed it: reconcile with Status"
+	}
+	return &payments.Error{Code: code, Provider: c.cfg.Provider, HTTPStatus: status, Message: msg, Err: cause}
+}
+
+func (c *Client) transportError(call Call, err error, sent bool) error {
+	if !sent {
+		return &payments.Error{Code: payments.Unavailable, Provider: c.cfg.Provider, Message: call.Op + ": request not sent", Err: err}
+	}
+	return c.classify(call, 0, call.Op+": transport error", err)
+}
+
+// notSent reports errors that prove the request never reached the server:
+// dial failures (refused, unreachable, DNS) and TLS handshake failures.
+func notSent(err error) bool {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return true
+	}
+	var dns *net.DNSError
+	if errors.As(err, &dns) {
+		return true
+	}
+	if errors.Is(err, syscall.ECONNREFUSED) {
+		return true
+	}
+	var tlsErr *tls.RecordHeaderError
+	return errors.As(err, &tlsErr)
+}
+
+func encodeBody(b any) ([]byte, error) {
+	switch v := b.(type) {
+	case nil:
+		return nil, nil
+	case []byte:
+		return v, nil
+	case json.RawMessage:
+		return v, nil
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(b); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(buf.Bytes(), "\n"), nil
+}
+
+// retryAfter parses a Retry-After header: delay-seconds or an HTTP date.
+func retryAfter(v string, now time.Time) time.Duration {
+	if v == "" {
+		return 0
+	}
+	if s, err := strconv.Atoi(v); err == nil && s >= 0 {
+		return time.Duration(s) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+func (c *Client) log(ctx context.Context, call Call, attempt int, reqBody []byte, status int, respBody []byte, d time.Duration, err error) {
+	if !c.logger.Enabled(ctx, slog.LevelDebug) {
+		return
+	}
+	attrs := []any{
+		"provider", c.cfg.Provider, "op", call.Op, "method", call.Method, "url", RedactURL(call.URL),
+		"attempt", attempt, "status", status, "duration", d,
+	}
+	if len(reqBody) > 0 {
+		attrs = append(attrs, "request", string(redact.JSON(reqBody)))
+	}
+	if len(respBody) > 0 {
+		attrs = append(attrs, "response", string(redact.JSON(respBody)))
+	}
+	if err != nil {
+		attrs = append(attrs, "error", redact.PANs(err.Error()))
+	}
+	c.logger.DebugContext(ctx, "payments: http", attrs...)
+}
+
+// RedactURL hides credentials in a URL's user info and secret-looking query
+// parameters.
+func RedactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return redact.PANs(raw)
+	}
+	if u.User != nil {
+		u.User = url.User(redact.Mask)
+	}
+	q := u.Query()
+	changed := false
+	for k := range q {
+		if redact.IsSecretKey(k) || k == "key" || k == "api_key" {
+			q.Set(k, redact.Mask)
+			changed = true
+		}
+	}
+	if changed {
+		u.RawQuery = q.Encode()
+	}
+	return redact.PANs(u.String())
+}
+
+// restyLogger swallows resty's own messages: they may quote requests.
+type restyLogger struct{}
+
+func (restyLogger) Errorf(string, ...any) {}
+func (restyLogger) Warnf(string, ...any)  {}
+func (restyLogger) Debugf(string, ...any) {}
+
+// DecodeJSON decodes a 2xx body into v, numbers kept exact (v's numeric
+// fields should be json.Number, int64 or decimal types). A body that does not
+// decode is ErrOutcomeUnknown for a money-moving call (the provider said 2xx:
+// something happened) and ErrIntegrity for a query.
+func DecodeJSON(provider string, safety Safety, op string, resp *Response, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(resp.Body))
+	dec.UseNumber()
+	if err := dec.Decode(v); err != nil {
+		code := payments.Integrity
+		msg := op + ": unreadable response"
+		if safety != Query {
+			code = payments.OutcomeUnknown
+			msg += "; the provider may have processed it: reconcile with Status"
+		}
+		return &payments.Error{Code: code, Provider: provider, HTTPStatus: resp.StatusCode, Message: msg, Err: err}
+	}
+	return nil
+}
