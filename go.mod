@@ -9,6 +9,7 @@ require (
 )
 
 require (
+	github.com/dnaeon/go-vcr/v2 v2.1.0 // indirect
 	github.com/gabriel-vasile/mimetype v1.4.16 // indirect
 	github.com/go-playground/locales v0.14.2 // indirect
 	github.com/go-playground/universal-translator v0.18.1 // indirect
