@@ -66,7 +66,7 @@ func PANs(s string) string {
 	start := -1
 	flush := func(end int) {
 		run := s[start:end]
-		if len(run) >= 13 && len(run) <= 19 && Luhn(run) {
+		if len(run) >= 13 && len(run) <= 19 && Luhn(run) && !compactTimestamp(run) {
 			if b == nil {
 				b = make([]byte, 0, len(s))
 				b = append(b, s[:start]...)
@@ -99,6 +99,17 @@ func PANs(s string) string {
 		return s
 	}
 	return string(b)
+}
+
+// compactTimestamp reports whether a 14-digit run is a YYYYMMDDhhmmss
+// timestamp (Smart2Pay writes "Created":"20160314094549"), which no card
+// number starts like (14-digit PANs start with 30, 36 or 38).
+func compactTimestamp(d string) bool {
+	if len(d) != 14 || (d[:2] != "19" && d[:2] != "20") {
+		return false
+	}
+	n := func(i int) int { return int(d[i]-'0')*10 + int(d[i+1]-'0') }
+	return n(4) >= 1 && n(4) <= 12 && n(6) >= 1 && n(6) <= 31 && n(8) < 24 && n(10) < 60 && n(12) < 60
 }
 
 // keyClass says how a JSON value under a key is treated.

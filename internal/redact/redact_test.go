@@ -1,0 +1,86 @@
+package redact
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestPAN(t *testing.T) {
+	for in, want := range map[string]string{
+		"4012000000003010":    "401200******3010",
+		"4012 0000 0000 3010": "401200******3010",
+		"5555555555554444":    "555555******4444",
+		"4242":                "****",
+		"":                    "",
+	} {
+		assert.Equal(t, want, PAN(in), in)
+	}
+}
+
+func TestPANs(t *testing.T) {
+	tests := map[string]string{
+		"card 4012000000003010 declined":           "card 401200******3010 declined",
+		"two 4012000000003010,4111111111111111 ok": "two 401200******3010,411111******1111 ok",
+		"order 4012000000003011 (not Luhn)":        "order 4012000000003011 (not Luhn)",
+		"created 20160314094549":                   "created 20160314094549", // a timestamp, though Luhn-valid
+		"short 123456789012":                       "short 123456789012",
+		"no digits":                                "no digits",
+	}
+	for in, want := range tests {
+		assert.Equal(t, want, PANs(in), in)
+	}
+	assert.True(t, Luhn("20160314094549"), "the timestamp case is real")
+}
+
+func TestJSON(t *testing.T) {
+	in := `{"card_number":"4012000000003010","card_cvv":"123","Card":{"Number":"4111111111111111","SecurityCode":"312","HolderName":"John"},` +
+		`"amount":1000,"note":"pan 4012000000003010","token":{"a":"secret"},"number":"401200******3010","list":[{"cvv":"999"}],` +
+		`"ok":true,"none":null,"Created":"20160314094549","apple_pay_dpan":"eyJhcHBs","merchantKey":"mk-1"}`
+	out := JSON([]byte(in))
+	var v map[string]any
+	require.NoError(t, json.Unmarshal(out, &v), string(out))
+	assert.Equal(t, "401200******3010", v["card_number"])
+	assert.Equal(t, Mask, v["card_cvv"])
+	card := v["Card"].(map[string]any)
+	assert.Equal(t, "411111******1111", card["Number"])
+	assert.Equal(t, Mask, card["SecurityCode"])
+	assert.Equal(t, "John", card["HolderName"])
+	assert.Equal(t, json.Number("1000").String(), "1000")
+	assert.Contains(t, string(out), `"amount":1000`)
+	assert.Equal(t, "pan 401200******3010", v["note"])
+	assert.Equal(t, map[string]any{"a": Mask}, v["token"])
+	assert.Equal(t, "401200******3010", v["number"])
+	assert.Equal(t, Mask, v["list"].([]any)[0].(map[string]any)["cvv"])
+	assert.Equal(t, "20160314094549", v["Created"])
+	assert.Equal(t, Mask, v["apple_pay_dpan"])
+	assert.Equal(t, Mask, v["merchantKey"])
+	// Key order is kept and the output is stable under a second pass.
+	assert.Equal(t, string(out), string(JSON(out)))
+	assert.Equal(t, `{"b":1,"a":2}`, string(JSON([]byte(`{"b": 1, "a": 2}`))))
+	// Not JSON: treated as text.
+	assert.Equal(t, "<html>401200******3010</html>", string(JSON([]byte("<html>4012000000003010</html>"))))
+}
+
+func TestHeader(t *testing.T) {
+	assert.Equal(t, "Basic [REDACTED]", Header("Authorization", "Basic dGVzdDpxd2VydHk="))
+	assert.Equal(t, "[REDACTED]", Header("X-Api-Key", "k"))
+	assert.Equal(t, "application/json", Header("Content-Type", "application/json"))
+}
+
+func FuzzJSON(f *testing.F) {
+	f.Add([]byte(`{"card_number":"4012000000003010","cvv":"123","a":[1,2,{"b":null}]}`))
+	f.Add([]byte(`{"Payment":{"ID":1,"Card":{"Number":"4111111111111111"}}}`))
+	f.Add([]byte(`not json 4111111111111111`))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		out := JSON(in)
+		if json.Valid(in) && !json.Valid(out) {
+			t.Fatalf("valid JSON became invalid: %q → %q", in, out)
+		}
+		if string(JSON(out)) != string(out) && json.Valid(in) {
+			t.Fatalf("not idempotent: %q → %q → %q", in, out, JSON(out))
+		}
+	})
+}
