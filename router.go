@@ -302,11 +302,25 @@ func (r *Router) Routes() []string {
 	return out
 }
 
+// OnlyRoutes, put in AuthorizeRequest.ProviderOptions, limits a Router to
+// the named routes (still in priority order, still filtered): for a
+// merchant contracted to particular acquirers, or to pin a test to one.
+type OnlyRoutes []string
+
 // candidates returns the routes accepting req, by priority, equal
 // priorities in weighted random order.
 func (r *Router) candidates(req *AuthorizeRequest) []*routeState {
+	var only OnlyRoutes
+	for _, o := range req.ProviderOptions {
+		if v, ok := o.(OnlyRoutes); ok {
+			only = append(only, v...)
+		}
+	}
 	var out []*routeState
 	for _, rt := range r.routes {
+		if len(only) > 0 && !containsString(only, rt.Name) {
+			continue
+		}
 		if rt.accepts(req) {
 			out = append(out, rt)
 		}

@@ -245,6 +245,13 @@ func TestRouterFilters(t *testing.T) {
 		assert.Equal(t, tt.want, p.Attempts[0].Gateway)
 	}
 
+	// OnlyRoutes pins a payment to named routes.
+	pinned := sale("f7")
+	pinned.ProviderOptions = []any{payments.OnlyRoutes{"eur"}}
+	p, err := r.Authorize(ctx, pinned)
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(p.ID, "eur:"), p.ID)
+
 	// Nothing matches: JPY two-step via a route set that only takes EUR and hosted pages.
 	only, err := payments.NewRouter([]payments.Route{{Name: "eur", Gateway: eurGW, Currencies: []payments.Currency{"EUR"}}})
 	require.NoError(t, err)

@@ -145,8 +145,8 @@
 //   - Capture needs 9 Authorized. Without ?amount= it captures everything: 11 Captured on the card
 //     host, 2 Success on the other (as in the capture example). ?amount= smaller than Amount is
 //     the one allowed partial capture (35 PartiallyCaptured; nothing more can be captured);
-//     equal is a full capture; larger is 400 (118 on the alternative-methods host, 1013 on the
-//     card host); not a positive integer is 400 (118 / 1012).
+//     equal is a full capture; larger, or not a positive integer, is 400 with code 118 on both
+//     hosts.
 //   - Opening RedirectURL does not change the status (it stays 1 Open; the document shows no
 //     6 PendingOnCustomer for it) but forbids the merchant's cancel. TokenLifetime (minutes)
 //     expires an Open payment to 5 Expired, checked on every request and helper call; without
@@ -171,7 +171,7 @@
 //     a retried refund request refunds twice, as a blind retry would against the real API.
 //     A payment can be refunded in 2, 11, 17, 21, 22, 25 and 35, up to CapturedAmount minus
 //     successful and Open refunds. Refusals are 400 {"Refund":{… echo, ID/Created/TypeID null,
-//     Status {null, null, Reasons}}}: on the card host 2205 (status), 2206 (amount exceeds),
+//     Status {null, null, Reasons}}}: on the card host 17 (status), 2206 (amount exceeds),
 //     2207 (another refund still Open); on the alternative-methods host 18 for both status and
 //     amount; 17 for an unknown payment; 1/2/118 (2 on the card host) for missing or bad fields.
 //     Refunds are 2 Success at once by default; WithPendingRefunds makes them 1 Open until

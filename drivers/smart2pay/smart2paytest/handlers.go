@@ -276,16 +276,14 @@ func (s *Server) handleCapture(a api, w http.ResponseWriter, r *http.Request) {
 	if q.Has("amount") {
 		raw := q.Get("amount")
 		n, err := strconv.ParseInt(raw, 10, 64)
-		invalidCode, exceededCode := CodeAmountInvalid, CodeAmountInvalid
-		if a == apiCard {
-			invalidCode, exceededCode = CodeCaptureAmountInvalid, CodeCaptureAmountExceeded
-		}
+		// 118 "amount invalid" on both hosts: the documented return code; the card API's own
+		// list (PROVIDERS.md) has no capture amount code.
 		if err != nil || n <= 0 || !allDigits(raw) {
-			fail(p, []reason{{invalidCode, "Amount is invalid - " + raw}})
+			fail(p, []reason{{CodeAmountInvalid, "Amount is invalid - " + raw}})
 			return
 		}
 		if n > p.amount {
-			fail(p, []reason{{exceededCode, fmt.Sprintf("Amount to capture exceeds the authorized amount - %d", n)}})
+			fail(p, []reason{{CodeAmountInvalid, fmt.Sprintf("Amount to capture exceeds the authorized amount - %d", n)}})
 			return
 		}
 		amount = n
@@ -588,7 +586,7 @@ func (s *Server) handleRefundCreate(a api, w http.ResponseWriter, r *http.Reques
 	succeeded, reserved := p.refundedAmount()
 	if !refundable(p.status) {
 		if a == apiCard {
-			fail(CodeRefundInvalidState, fmt.Sprintf("Payment status does not allow a refund - %s", statusInfo[p.status]))
+			fail(CodePaymentInvalid, fmt.Sprintf("Payment is invalid - %s (status %s does not allow a refund)", id, statusInfo[p.status]))
 		} else {
 			fail(CodeRefundInvalid, fmt.Sprintf("Refund is invalid - payment status %s", statusInfo[p.status]))
 		}

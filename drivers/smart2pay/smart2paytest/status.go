@@ -94,22 +94,19 @@ const (
 )
 
 // Return codes (Status.Reasons[].Code) the simulator answers with. Codes 1–125 are GlobalPay's
-// documented return codes; 1012–1013 and 2205–2207 are the direct card API's codes (from the
-// provider's SDK).
+// documented return codes; 2206–2207 are the direct card API's refund codes (PROVIDERS.md). The
+// simulator uses no undocumented code.
 const (
-	CodeMissingParameter      = 1    // a required parameter is missing
-	CodeValidationFailed      = 2    // a parameter has the wrong type or format
-	CodeMethodInvalid         = 5    // MethodID is not a valid method
-	CodePaymentInvalid        = 17   // unknown payment, or the action is not allowed in its status
-	CodeRefundInvalid         = 18   // alternative-methods host: the refund is not allowed
-	CodeCountryInvalid        = 19   // a country code is not ISO 3166-1 alpha-2
-	CodeDuplicate             = 20   // MerchantTransactionID already used on this host
-	CodeCurrencyInvalid       = 100  // alternative-methods host: Currency is not ISO 4217
-	CodeAmountInvalid         = 118  // alternative-methods host: Amount is not a positive integer
-	CodeUnableToAuthorize     = 121  // the card test amount 10001 was declined
-	CodeCaptureAmountInvalid  = 1012 // card host: the ?amount= of a capture is not a positive integer
-	CodeCaptureAmountExceeded = 1013 // card host: the ?amount= of a capture exceeds the authorized amount
-	CodeRefundInvalidState    = 2205 // card host: the payment cannot be refunded in its status
-	CodeRefundExceedsPayment  = 2206 // card host: the refund exceeds what is left to refund
-	CodeAnotherRefundPending  = 2207 // card host: another refund is still Open
+	CodeMissingParameter     = 1    // a required parameter is missing
+	CodeValidationFailed     = 2    // a parameter has the wrong type or format
+	CodeMethodInvalid        = 5    // MethodID is not a valid method
+	CodePaymentInvalid       = 17   // unknown payment, or the action is not allowed in its status
+	CodeRefundInvalid        = 18   // alternative-methods host: the refund is not allowed
+	CodeCountryInvalid       = 19   // a country code is not ISO 3166-1 alpha-2
+	CodeDuplicate            = 20   // MerchantTransactionID already used on this host
+	CodeCurrencyInvalid      = 100  // alternative-methods host: Currency is not ISO 4217
+	CodeAmountInvalid        = 118  // Amount (or a capture's ?amount=) is not a positive integer or too large
+	CodeUnableToAuthorize    = 121  // the card test amount 10001 was declined
+	CodeRefundExceedsPayment = 2206 // card host: the refund exceeds what is left to refund
+	CodeAnotherRefundPending = 2207 // card host: another refund is still Open
 )

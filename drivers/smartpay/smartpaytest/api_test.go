@@ -539,3 +539,27 @@ func TestRoutes(t *testing.T) {
 		})
 	}
 }
+
+func TestFailedAuthorization(t *testing.T) {
+	s := NewServer()
+	defer s.Close()
+	r := call(t, s, http.MethodPost, PathAuthorize, authorizeJSON("PAYINVC", "fail-1", "10.00", "failed"))
+	if r.status != 201 {
+		t.Fatalf("%d %s", r.status, r.body)
+	}
+	m := decode(t, r.body)
+	id := str(m, "transactionOverview", "transactionId")
+	if str(m, "paymentStatus") != StatusFailed || str(m, "transactionOverview", "acquirerResponse") != "Declined" || id == "" {
+		t.Fatalf("failed authorization body %s", r.body)
+	}
+	if _, ok := m["transactionReference"]; ok {
+		t.Errorf("a failed invoice carries a transactionReference: %s", r.body)
+	}
+	st := status(t, s, id)
+	if str(st, "paymentStatus") != StatusFailed {
+		t.Errorf("status of failed payment: %v", st)
+	}
+	if ops := s.Operations(); len(ops) != 1 || ops[0].Result != StatusFailed {
+		t.Errorf("operations %+v", ops)
+	}
+}

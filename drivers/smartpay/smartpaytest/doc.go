@@ -113,6 +113,10 @@
 //     "payment_provider_processing", paymentProviderDescription "Declined";
 //     the transaction is stored as FAILED (acquirerResponse "Declined") and
 //     its partnerReference stays taken.
+//   - consumer.lastName "Failed" (FailedLastName, any case) on
+//     POST /payment/authorize/: declined the other way: 201 with
+//     paymentStatus FAILED, acquirerResponse "Declined" and the
+//     transactionId, so the failed payment can be queried.
 //   - Checkout outcomes: CompleteCheckout(id, CheckoutSuccess |
 //     CheckoutFailure | CheckoutPending), or the buttons on the checkout page.
 //   - Any amount, currency (three capital letters) and address otherwise

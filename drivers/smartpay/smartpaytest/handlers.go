@@ -213,6 +213,18 @@ func (s *Server) handleAuthorize(r *http.Request, a *apiRequest) apiResult {
 			declinePaymentProviderResponse)
 	}
 
+	if vc.consumer != nil && strings.EqualFold(strings.TrimSpace(vc.consumer.LastName), FailedLastName) {
+		p.acquirerResponse = declinePaymentProviderResponse
+		p.txRef = ""
+		p.setStatus(StatusFailed, p.created)
+		p.history[len(p.history)-1].err = declinePaymentProviderResponse
+		s.logOp(OpAuthorize, p, p.id, p.amount, p.status)
+		s.emitPayment(p, webhookOriginAPI, "")
+		d := p.doc(nil, false)
+		d.ModificationID = p.id
+		return apiResult{status: http.StatusCreated, body: marshal(d)}
+	}
+
 	switch {
 	case s.cfg.invoicePaid:
 		p.captured = clone(p.amount)

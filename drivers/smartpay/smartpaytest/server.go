@@ -28,6 +28,16 @@ const (
 // is declined by the "payment provider".
 const DeclineLastName = "Declined"
 
+// FailedLastName is the second decline trigger: a POST /payment/authorize/
+// whose consumer.lastName equals it (ignoring case) is answered 201 with
+// paymentStatus FAILED and transactionOverview.acquirerResponse "Declined"
+// (seed 004 lists FAILED among the authorize response's statuses, and the
+// payment document's acquirerResponse carries "paymentProviderResponse sent
+// in the Complete Autorize response in case of error"). Unlike
+// DeclineLastName, the answer discloses the transactionId, so the failed
+// payment can be queried.
+const FailedLastName = "Failed"
+
 // DefaultTokenLifetime is the lifetime of OAuth2 access tokens ("tokens live
 // 3600 s", PROVIDERS.md).
 const DefaultTokenLifetime = 3600 * time.Second
