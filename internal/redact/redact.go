@@ -59,14 +59,17 @@ func Luhn(digits string) bool {
 	return sum%10 == 0
 }
 
-// PANs masks every run of 13 to 19 digits in s that passes the Luhn check,
-// the shape of a card number, keeping its first 6 and last 4 digits.
+// PANs masks every run of 13 to 19 digits in s that has the shape of a card
+// number — a major industry identifier of 2 to 6 (Mastercard, Amex, Diners,
+// JCB, Visa, Discover, Maestro, UnionPay) and a valid Luhn check digit —
+// keeping its first 6 and last 4 digits. Other long numbers (a SmartPay
+// invoice reference 119344737107896, a compact timestamp) are left alone.
 func PANs(s string) string {
 	var b []byte // allocated on the first match only
 	start := -1
 	flush := func(end int) {
 		run := s[start:end]
-		if len(run) >= 13 && len(run) <= 19 && Luhn(run) && !compactTimestamp(run) {
+		if len(run) >= 13 && len(run) <= 19 && run[0] >= '2' && run[0] <= '6' && Luhn(run) && !compactTimestamp(run) {
 			if b == nil {
 				b = make([]byte, 0, len(s))
 				b = append(b, s[:start]...)

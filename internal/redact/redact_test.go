@@ -27,6 +27,7 @@ func TestPANs(t *testing.T) {
 		"order 4012000000003011 (not Luhn)":        "order 4012000000003011 (not Luhn)",
 		"created 20160314094549":                   "created 20160314094549", // a timestamp, though Luhn-valid
 		"short 123456789012":                       "short 123456789012",
+		"invoice 119344737107896":                  "invoice 119344737107896", // Luhn-valid, but no card starts with 1
 		"no digits":                                "no digits",
 	}
 	for in, want := range tests {

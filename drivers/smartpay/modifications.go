@@ -1,0 +1,295 @@
+package smartpay
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/gopayments/payments"
+	"github.com/gopayments/payments/internal/httpx"
+	"github.com/gopayments/payments/internal/redact"
+)
+
+// Modifications (capture, cancel, refund, cancelOrRefund) carry a
+// modificationId: the request's IdempotencyKey, or a generated UUID. The
+// provider answers a repeated modificationId with the original result, so
+// these calls are sent with httpx.Deduped: retried with the identical body
+// on timeouts and 5xx. They are the only money-moving calls of this
+// library that are retried.
+
+// Capture captures an authorized payment (POST /payment/capture): the whole
+// rest without req.Amount, else modifiedAmount. The answer must be about
+// the same transaction, in its currency, for the requested amount;
+// otherwise the Payment is returned with an ErrIntegrity error.
+func (g *Gateway) Capture(ctx context.Context, req *payments.CaptureRequest) (*payments.Payment, error) {
+	if err := req.Validate(); err != nil {
+		return nil, withProvider(err)
+	}
+	if err := checkID(req.ID); err != nil {
+		return nil, err
+	}
+	body := modificationRequest{TransactionID: req.ID, MerchantKey: g.cfg.MerchantKey, ModificationID: g.modificationID(req.IdempotencyKey)}
+	if req.Amount != nil {
+		a, err := encodeAmount("amount", *req.Amount)
+		if err != nil {
+			return nil, err
+		}
+		body.ModifiedAmount = &amountObject{Amount: a, CurrencyCode: string(req.Amount.Currency), Description: "Capture"}
+	}
+	doc, raw, err := g.modify(ctx, opCapture, "/payment/capture", body)
+	if err != nil {
+		return nil, err
+	}
+	p, err := g.modificationPayment(opCapture, req.ID, doc, raw)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkModification(opCapture, doc, p, req.Amount, modCapture); err != nil {
+		return p, err
+	}
+	return p, nil
+}
+
+// Cancel releases an authorization (POST /payment/cancel). SmartPay
+// answers 200 with paymentStatus CANCELLED (or CANCELLATION_PENDING, which
+// maps to Authorized until the cancellation is done).
+func (g *Gateway) Cancel(ctx context.Context, req *payments.CancelRequest) (*payments.Payment, error) {
+	if err := req.Validate(); err != nil {
+		return nil, withProvider(err)
+	}
+	if err := checkID(req.ID); err != nil {
+		return nil, err
+	}
+	body := modificationRequest{TransactionID: req.ID, MerchantKey: g.cfg.MerchantKey, ModificationID: g.modificationID(req.IdempotencyKey)}
+	doc, raw, err := g.modify(ctx, opCancel, "/payment/cancel", body)
+	if err != nil {
+		return nil, err
+	}
+	p, err := g.modificationPayment(opCancel, req.ID, doc, raw)
+	if err != nil {
+		return nil, err
+	}
+	if m := doc.Modification.latest(); m != nil && !isCancelType(m.ModificationData.Type) {
+		return p, integrity(opCancel, fmt.Sprintf("the answer reports a %s modification", m.ModificationData.Type))
+	}
+	return p, nil
+}
+
+// Refund returns captured money (POST /payment/refund): the whole
+// refundable rest without req.Amount, else modifiedAmount. The Refund's ID
+// is SmartPay's refundId.
+func (g *Gateway) Refund(ctx context.Context, req *payments.RefundRequest) (*payments.Refund, error) {
+	if err := req.Validate(); err != nil {
+		return nil, withProvider(err)
+	}
+	if err := checkID(req.ID); err != nil {
+		return nil, err
+	}
+	if err := maxLen("reason", req.Reason, 127); err != nil {
+		return nil, err
+	}
+	body := modificationRequest{TransactionID: req.ID, MerchantKey: g.cfg.MerchantKey, ModificationID: g.modificationID(req.IdempotencyKey), Description: req.Reason}
+	if req.Amount != nil {
+		a, err := encodeAmount("amount", *req.Amount)
+		if err != nil {
+			return nil, err
+		}
+		d := req.Reason
+		if d == "" {
+			d = "Refund"
+		}
+		body.ModifiedAmount = &amountObject{Amount: a, CurrencyCode: string(req.Amount.Currency), Description: d}
+	}
+	doc, raw, err := g.modify(ctx, opRefund, "/payment/refund", body)
+	if err != nil {
+		return nil, err
+	}
+	p, err := g.modificationPayment(opRefund, req.ID, doc, raw)
+	if err != nil {
+		return nil, err
+	}
+	ref, err := refundFrom(opRefund, doc, p, body.ModificationID, req.Amount, raw)
+	if err != nil {
+		return ref, err
+	}
+	return ref, nil
+}
+
+// CancelOrRefundResult is the answer of CancelOrRefund.
+type CancelOrRefundResult struct {
+	// Payment is the payment after the modification.
+	Payment *payments.Payment
+	// Canceled is true when the provider canceled the authorization.
+	Canceled bool
+	// Refund is set when the provider refunded instead (the payment was
+	// captured): the whole refundable rest.
+	Refund *payments.Refund
+}
+
+// CancelOrRefund asks SmartPay to cancel the payment if nothing was
+// captured, else to refund the whole rest (POST /payment/cancelOrRefund):
+// one call when the caller does not know which applies. Like the other
+// modifications it is deduplicated by modificationId (req.IdempotencyKey)
+// and retried on timeouts and 5xx.
+func (g *Gateway) CancelOrRefund(ctx context.Context, req *payments.CancelRequest) (*CancelOrRefundResult, error) {
+	if err := req.Validate(); err != nil {
+		return nil, withProvider(err)
+	}
+	if err := checkID(req.ID); err != nil {
+		return nil, err
+	}
+	body := modificationRequest{TransactionID: req.ID, MerchantKey: g.cfg.MerchantKey, ModificationID: g.modificationID(req.IdempotencyKey)}
+	doc, raw, err := g.modify(ctx, opCancelOrRefund, "/payment/cancelOrRefund", body)
+	if err != nil {
+		return nil, err
+	}
+	p, err := g.modificationPayment(opCancelOrRefund, req.ID, doc, raw)
+	if err != nil {
+		return nil, err
+	}
+	res := &CancelOrRefundResult{Payment: p}
+	m := doc.Modification.latest()
+	switch {
+	case m != nil && strings.EqualFold(m.ModificationData.Type, modRefund):
+		res.Refund, err = refundFrom(opCancelOrRefund, doc, p, body.ModificationID, nil, raw)
+		return res, err
+	case m != nil && isCancelType(m.ModificationData.Type), m == nil && p.Status == payments.StatusCanceled:
+		res.Canceled = true
+		return res, nil
+	case m == nil:
+		return res, nil
+	}
+	return res, integrity(opCancelOrRefund, fmt.Sprintf("the answer reports a %s modification", m.ModificationData.Type))
+}
+
+// modificationID is the caller's key, or a fresh UUID.
+func (g *Gateway) modificationID(key string) string {
+	if key != "" {
+		return key
+	}
+	return g.newID()
+}
+
+// modify sends a modification and decodes its 2xx answer. When the
+// outcome stays unknown after the retries, the error says which
+// modificationId to send again to learn the original result.
+func (g *Gateway) modify(ctx context.Context, op, path string, body modificationRequest) (*paymentDoc, []byte, error) {
+	resp, err := g.do(ctx, httpx.Call{Op: op, Method: http.MethodPost, URL: g.base + path, Body: body, Safety: httpx.Deduped})
+	if err != nil {
+		var pe *payments.Error
+		if errors.As(err, &pe) && pe.Code == payments.OutcomeUnknown {
+			pe.Message += fmt.Sprintf("; sending it again with IdempotencyKey %q returns the original result", body.ModificationID)
+		}
+		return nil, nil, err
+	}
+	if !resp.OK() {
+		return nil, nil, apiError(op, resp)
+	}
+	var doc paymentDoc
+	if err := httpx.DecodeJSON(Name, httpx.Deduped, op, resp, &doc); err != nil {
+		return nil, nil, err
+	}
+	return &doc, resp.Body, nil
+}
+
+// modificationPayment maps a modification's 2xx answer. An answer that
+// cannot be mapped leaves the outcome unknown; one about another
+// transaction is an integrity error.
+func (g *Gateway) modificationPayment(op, id string, doc *paymentDoc, raw []byte) (*payments.Payment, error) {
+	p, err := g.toPayment(doc, raw)
+	if err != nil {
+		return nil, mapErr(op, err)
+	}
+	if p.ID != id {
+		return p, integrity(op, fmt.Sprintf("asked for transaction %q, the provider answered %q", id, p.ID))
+	}
+	return p, nil
+}
+
+// checkModification compares the answer's modification with the request:
+// its type, currency and amount.
+func checkModification(op string, doc *paymentDoc, p *payments.Payment, want *payments.Money, typ string) error {
+	if want != nil && want.Currency != p.Amount.Currency {
+		return integrity(op, fmt.Sprintf("requested %s, the payment is in %s", want.Currency, p.Amount.Currency))
+	}
+	m := doc.Modification.latest()
+	if m == nil {
+		return nil
+	}
+	if !strings.EqualFold(m.ModificationData.Type, typ) {
+		return integrity(op, fmt.Sprintf("the answer reports a %s modification", m.ModificationData.Type))
+	}
+	if want != nil && m.ModificationAmount != nil && m.ModificationAmount.Amount != "" {
+		got, err := modificationMoney(m, p.Amount.Currency)
+		if err != nil {
+			return integrityErr(op, err)
+		}
+		if !got.Equal(*want) {
+			return integrity(op, fmt.Sprintf("requested %s, the provider answered %s", want, got))
+		}
+	}
+	return nil
+}
+
+// modificationMoney reads modification.modificationAmount.
+func modificationMoney(m *modification, cur payments.Currency) (payments.Money, error) {
+	c := m.ModificationAmount.CurrencyCode
+	if c == "" {
+		c = string(cur)
+	}
+	got, err := payments.ParseMoney(string(m.ModificationAmount.Amount), c)
+	if err != nil {
+		return payments.Money{}, err
+	}
+	if got.Currency != cur {
+		return payments.Money{}, fmt.Errorf("modificationAmount is in %s, the payment in %s", got.Currency, cur)
+	}
+	if got.Amount.IsNegative() {
+		return payments.Money{}, fmt.Errorf("modificationAmount %s is negative", got)
+	}
+	return got, nil
+}
+
+// refundFrom builds the Refund of a refund answer.
+func refundFrom(op string, doc *paymentDoc, p *payments.Payment, modID string, want *payments.Money, raw []byte) (*payments.Refund, error) {
+	ref := &payments.Refund{ID: modID, PaymentID: p.ID, Status: payments.RefundPending, Raw: redact.JSON(raw)}
+	m := doc.Modification.latest()
+	if m == nil {
+		// No modification in the answer: the refund was accepted; its
+		// amount is what was asked, or the refunded total.
+		if want != nil {
+			ref.Amount = *want
+		} else {
+			ref.Amount = p.Refunded
+		}
+		return ref, nil
+	}
+	if !strings.EqualFold(m.ModificationData.Type, modRefund) {
+		return ref, integrity(op, fmt.Sprintf("the answer reports a %s modification", m.ModificationData.Type))
+	}
+	if m.ModificationData.RefundID != "" {
+		ref.ID = m.ModificationData.RefundID
+	}
+	ref.Status = mapRefundStatus(m)
+	ref.ProviderStatus = m.Status
+	if m.ModificationAmount != nil && m.ModificationAmount.Amount != "" {
+		got, err := modificationMoney(m, p.Amount.Currency)
+		if err != nil {
+			return ref, integrityErr(op, err)
+		}
+		ref.Amount = got
+	} else if want != nil {
+		ref.Amount = *want
+	}
+	if want != nil {
+		if want.Currency != p.Amount.Currency {
+			return ref, integrity(op, fmt.Sprintf("requested %s, the payment is in %s", want.Currency, p.Amount.Currency))
+		}
+		if !ref.Amount.Equal(*want) {
+			return ref, integrity(op, fmt.Sprintf("requested %s, the provider answered %s", want, ref.Amount))
+		}
+	}
+	return ref, nil
+}

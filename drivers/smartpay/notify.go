@@ -1,0 +1,211 @@
+package smartpay
+
+import (
+	"bytes"
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/gopayments/payments"
+	"github.com/gopayments/payments/internal/redact"
+)
+
+// maxNotificationBytes caps a webhook body (the provider sends a few
+// kilobytes).
+const maxNotificationBytes = payments.DefaultMaxNotificationBytes
+
+// Webhook object types (PROVIDERS.md section 3).
+const (
+	objectPayment    = "payment"
+	objectPrepayment = "prepayment"
+	objectRefund     = "refund"
+)
+
+// Notify reads a SmartPay webhook: a JSON POST with the envelope {id,
+// merchantKey, createdAt, origin, eventType, objectId, objectType, context,
+// data, metadata}. SmartPay does not sign webhooks, so:
+//
+//   - when Config.NotificationAuth is set, the request must carry exactly
+//     those Basic credentials (compared in constant time), else
+//     ErrUnverified;
+//   - a merchantKey in the body must be ours, else ErrUnverified;
+//   - the body's state is never trusted: for payment and prepayment objects
+//     the payment (objectId = transactionId) is fetched with Get Payment
+//     Status, as the provider advises, and the confirmed state is returned
+//     (Verified includes VerifiedByQuery); for refund objects (objectId =
+//     refundId) the payment named by context/data.transactionId is fetched,
+//     and Refund is set when the confirmed answer shows that refund.
+//
+// An unknown payment is ErrUnverified; a status query that fails for lack
+// of the provider is returned as is, so NotificationHandler answers 500 and
+// SmartPay delivers again. The reply is 200.
+func (g *Gateway) Notify(ctx context.Context, r *http.Request) (*payments.Notification, error) {
+	if r == nil || r.Body == nil {
+		return nil, &payments.Error{Code: payments.InvalidRequest, Provider: Name, Message: "notify: no request body"}
+	}
+	if r.Method != http.MethodPost {
+		return nil, &payments.Error{Code: payments.InvalidRequest, Provider: Name, Message: "notify: SmartPay webhooks are POST requests, got " + r.Method}
+	}
+	var verified payments.Verification
+	if na := g.cfg.NotificationAuth; na != nil {
+		if !checkBasic(r, na.Username, na.Password) {
+			return nil, &payments.Error{Code: payments.Unverified, Provider: Name, Message: "notify: missing or wrong webhook credentials"}
+		}
+		verified |= payments.VerifiedCredentials
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxNotificationBytes+1))
+	if err != nil {
+		return nil, &payments.Error{Code: payments.InvalidRequest, Provider: Name, Message: "notify: reading the body", Err: err}
+	}
+	if len(body) > maxNotificationBytes {
+		return nil, &payments.Error{Code: payments.InvalidRequest, Provider: Name, Message: "notify: body too large"}
+	}
+	ev, err := ParseWebhook(body)
+	if err != nil {
+		return nil, err
+	}
+	if ev.MerchantKey != "" && subtle.ConstantTimeCompare([]byte(ev.MerchantKey), []byte(g.cfg.MerchantKey)) != 1 {
+		return nil, &payments.Error{Code: payments.Unverified, Provider: Name, Message: "notify: the notification is for another merchant"}
+	}
+	n := &payments.Notification{Reply: payments.Reply{StatusCode: http.StatusOK}, Raw: redact.JSON(body)}
+	switch ev.ObjectType {
+	case objectPayment, objectPrepayment:
+		n.Kind = payments.NotificationPayment
+		p, _, err := g.confirm(ctx, ev.TransactionID)
+		if err != nil {
+			return nil, err
+		}
+		n.Payment, n.Verified = p, verified|payments.VerifiedByQuery
+		return n, nil
+	case objectRefund:
+		n.Kind = payments.NotificationRefund
+		if ev.TransactionID == "" {
+			return nil, &payments.Error{Code: payments.Unverified, Provider: Name,
+				Message: "notify: the refund notification names no transactionId to confirm it with"}
+		}
+		p, doc, err := g.confirm(ctx, ev.TransactionID)
+		if err != nil {
+			return nil, err
+		}
+		n.Payment, n.Verified = p, verified|payments.VerifiedByQuery
+		if m := doc.Modification.latest(); m != nil && strings.EqualFold(m.ModificationData.Type, modRefund) && m.ModificationData.RefundID == ev.ObjectID {
+			if ref, err := refundFrom(opStatus, doc, p, ev.ObjectID, nil, p.Raw); err == nil {
+				ref.Raw = p.Raw
+				n.Refund = ref
+			}
+		}
+		return n, nil
+	}
+	// An object type this driver does not know: nothing to confirm it with.
+	if verified == 0 {
+		return nil, &payments.Error{Code: payments.Unverified, Provider: Name,
+			Message: fmt.Sprintf("notify: objectType %q cannot be confirmed and the webhook carries no credentials", ev.ObjectType)}
+	}
+	n.Kind, n.Verified = payments.NotificationOther, verified
+	return n, nil
+}
+
+// confirm fetches the payment a notification names. An unknown payment is
+// ErrUnverified.
+func (g *Gateway) confirm(ctx context.Context, id string) (*payments.Payment, *paymentDoc, error) {
+	p, doc, err := g.statusDoc(ctx, id)
+	if err != nil {
+		if errors.Is(err, payments.ErrNotFound) {
+			return nil, nil, &payments.Error{Code: payments.Unverified, Provider: Name,
+				Message: fmt.Sprintf("notify: SmartPay knows no transaction %q", id), Err: err}
+		}
+		return nil, nil, err
+	}
+	return p, doc, nil
+}
+
+// WebhookEvent is a parsed SmartPay webhook envelope. Its contents are
+// claims, not facts: Notify confirms them with the provider.
+type WebhookEvent struct {
+	// ID is the event id (the same on redeliveries).
+	ID string
+	// MerchantKey is the merchant the event is for, when given.
+	MerchantKey string
+	// CreatedAt is the event time as sent.
+	CreatedAt string
+	// Origin is api, widget or automated.
+	Origin string
+	// EventType is "updated".
+	EventType string
+	// ObjectType is payment, prepayment or refund (lower case).
+	ObjectType string
+	// ObjectID is the transactionId (payment, prepayment) or the refundId
+	// (refund).
+	ObjectID string
+	// TransactionID is the payment the event is about: ObjectID for payment
+	// objects, else context.transactionId or data.transactionId.
+	TransactionID string
+}
+
+// ParseWebhook parses a webhook body without trusting it. A body that
+// is not the documented envelope, or whose identifiers are unusable, is an
+// ErrInvalidRequest error.
+func ParseWebhook(body []byte) (*WebhookEvent, error) {
+	bad := func(msg string, err error) (*WebhookEvent, error) {
+		return nil, &payments.Error{Code: payments.InvalidRequest, Provider: Name, Message: "notify: " + msg, Err: err}
+	}
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) == 0 || trimmed[0] != '{' {
+		return bad("the body is not a JSON object", nil)
+	}
+	var ev webhookEvent
+	dec := json.NewDecoder(bytes.NewReader(trimmed))
+	dec.UseNumber()
+	if err := dec.Decode(&ev); err != nil {
+		return bad("malformed webhook body", err)
+	}
+	if dec.More() {
+		return bad("data after the JSON object", nil)
+	}
+	n := &WebhookEvent{
+		ID: ev.ID, MerchantKey: ev.MerchantKey, CreatedAt: ev.CreatedAt, Origin: ev.Origin,
+		EventType: ev.EventType, ObjectType: strings.ToLower(strings.TrimSpace(ev.ObjectType)),
+		ObjectID: strings.TrimSpace(string(ev.ObjectID)),
+	}
+	if n.ObjectType == "" {
+		return bad("objectType is missing", nil)
+	}
+	if n.ObjectID == "" {
+		return bad("objectId is missing", nil)
+	}
+	if err := checkID(n.ObjectID); err != nil {
+		return bad("objectId is not a SmartPay id", err)
+	}
+	switch n.ObjectType {
+	case objectPayment, objectPrepayment:
+		n.TransactionID = n.ObjectID
+	default:
+		for _, raw := range []json.RawMessage{ev.Context, ev.Data} {
+			var refs webhookRefs
+			if len(bytes.TrimSpace(raw)) > 0 && bytes.TrimSpace(raw)[0] == '{' && json.Unmarshal(raw, &refs) == nil && refs.TransactionID != "" {
+				n.TransactionID = strings.TrimSpace(string(refs.TransactionID))
+				break
+			}
+		}
+		if n.TransactionID != "" {
+			if err := checkID(n.TransactionID); err != nil {
+				return bad("transactionId is not a SmartPay id", err)
+			}
+		}
+	}
+	return n, nil
+}
+
+// checkBasic compares the request's Basic credentials with user and pass
+// in constant time (both are always compared).
+func checkBasic(r *http.Request, user, pass string) bool {
+	u, p, ok := r.BasicAuth()
+	okUser := subtle.ConstantTimeCompare([]byte(u), []byte(user))
+	okPass := subtle.ConstantTimeCompare([]byte(p), []byte(pass))
+	return ok && okUser&okPass == 1
+}
