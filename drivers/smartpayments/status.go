@@ -1,0 +1,132 @@
+package smartpayments
+
+import (
+	"strconv"
+
+	"github.com/gopayments/payments"
+)
+
+// statusInfo is one documented transaction status.
+type statusInfo struct {
+	// Name is the document's description.
+	Name string
+	// Status is the canonical status of a payment in this provider status.
+	// Status 2 (Success) is Captured for a one-step sale; context adjusts
+	// it (see mapStatus): Authorized for a two-step authorization, Canceled
+	// for a successful /cancel.
+	Status payments.Status
+}
+
+// statuses is THE table of the document's "Transaction statuses" (the same
+// codes serve payments, refunds, withdrawals and export tasks).
+var statuses = map[int64]statusInfo{
+	0:  {Name: "Waiting for redirect", Status: payments.StatusRequiresAction},
+	1:  {Name: "Processing", Status: payments.StatusPending},
+	2:  {Name: "Success", Status: payments.StatusCaptured},
+	-1: {Name: "Fail", Status: payments.StatusFailed},
+}
+
+// The documented status codes, by name.
+const (
+	statusWaitingRedirect int64 = 0
+	statusProcessing      int64 = 1
+	statusSuccess         int64 = 2
+	statusFail            int64 = -1
+)
+
+// authorizeStatuses maps /check's "authorize_status" of two-step payments.
+// The document shows only null (one-step payments) and names no values;
+// these are the values the in-repo simulator reports. A value not listed
+// here on a successful payment maps to StatusUnknown: the driver cannot
+// tell authorized from captured, and says so instead of guessing.
+var authorizeStatuses = map[string]payments.Status{
+	"PENDING":    payments.StatusRequiresAction,
+	"AUTHORIZED": payments.StatusAuthorized,
+	"CAPTURED":   payments.StatusCaptured,
+	"CANCELLED":  payments.StatusCanceled,
+	"DECLINED":   payments.StatusFailed,
+}
+
+// call says which answer a status comes from, for the adjustments the table
+// cannot express.
+type call uint8
+
+// The calls whose answers carry a status.
+const (
+	callSale      call = iota // one-step payment creation (sale, hosted page, recurrent)
+	callAuthorize             // two-step /authorize
+	callCapture               // /capture
+	callCancel                // /cancel
+	callCheck                 // /check (authorize_status applies)
+)
+
+// providerStatus formats a status code for Payment.ProviderStatus:
+// "2 Success", "-1 Fail", or the bare number for an undocumented code.
+func providerStatus(code int64) string {
+	s := strconv.FormatInt(code, 10)
+	if info, ok := statuses[code]; ok {
+		return s + " " + info.Name
+	}
+	return s
+}
+
+// mapStatus maps a provider status to the canonical one. hasAction says the
+// answer carried something for the customer to do (form_url, 3-D Secure
+// fields); authStatus is /check's authorize_status (nil when null).
+func mapStatus(code int64, c call, hasAction bool, authStatus *string) payments.Status {
+	info, ok := statuses[code]
+	if !ok {
+		return payments.StatusUnknown
+	}
+	st := info.Status
+	switch code {
+	case statusWaitingRedirect, statusProcessing:
+		if hasAction {
+			return payments.StatusRequiresAction
+		}
+		if c == callCapture || c == callCancel {
+			// "Capture operation can return a pending status": the
+			// payment is not waiting for the customer.
+			return payments.StatusPending
+		}
+		return st
+	case statusSuccess:
+		switch c {
+		case callAuthorize:
+			return payments.StatusAuthorized
+		case callCancel:
+			// A cancel answers the payment's status afterwards; the
+			// document's example answers -1. A 2 says the payment is
+			// still a success: the driver cannot tell what happened.
+			return payments.StatusUnknown
+		case callCheck:
+			if authStatus == nil {
+				return st // a one-step payment
+			}
+			as, known := authorizeStatuses[*authStatus]
+			switch {
+			case !known:
+				return payments.StatusUnknown
+			case as == payments.StatusAuthorized || as == payments.StatusCaptured:
+				return as
+			}
+			// PENDING, CANCELLED or DECLINED next to Success contradict
+			// each other.
+			return payments.StatusUnknown
+		}
+		return st
+	case statusFail:
+		switch c {
+		case callCancel:
+			// The document's /cancel example answers -1: the
+			// authorization is voided.
+			return payments.StatusCanceled
+		case callCheck:
+			if authStatus != nil && authorizeStatuses[*authStatus] == payments.StatusCanceled {
+				return payments.StatusCanceled
+			}
+		}
+		return st
+	}
+	return st
+}
