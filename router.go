@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"net"
 	"net/http"
+	"os"
 	"path"
 	"sort"
 	"strings"
@@ -377,7 +379,7 @@ func (r *Router) allow(rt *routeState) bool {
 func (r *Router) observe(rt *routeState, err error) {
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
-	unhealthy := errors.Is(err, ErrUnavailable) || errors.Is(err, context.DeadlineExceeded)
+	unhealthy := errors.Is(err, ErrUnavailable) || isTimeout(err)
 	rt.probing = false
 	if !unhealthy {
 		rt.failures = 0
@@ -707,6 +709,17 @@ func (g routeGateway) Name() string { return g.rt.Name }
 
 func (g routeGateway) Notify(ctx context.Context, req *http.Request) (*Notification, error) {
 	return g.r.notify(ctx, g.rt, req)
+}
+
+// isTimeout reports a timeout anywhere in err's chain: the context's
+// deadline or a network timeout (which a driver reports as an unknown
+// outcome when the request had been sent).
+func isTimeout(err error) bool {
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) {
+		return true
+	}
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }
 
 func statusOf(p *Payment) Status {

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -570,4 +572,25 @@ func TestRouterNotificationHandler(t *testing.T) {
 	require.Len(t, got, 1)
 	assert.Equal(t, payments.StatusCaptured, got[0].Payment.Status, "a late notification never takes a payment back")
 	assert.Equal(t, p.ID, got[0].Payment.ID)
+}
+
+func TestRouterBreakerCountsTimeouts(t *testing.T) {
+	a, b := newFake("a"), newFake("b")
+	a.authorize = func(*payments.AuthorizeRequest) (*payments.Payment, error) {
+		return nil, &payments.Error{Code: payments.OutcomeUnknown, Err: &net.OpError{Op: "read", Err: os.ErrDeadlineExceeded}}
+	}
+	a.status = func(req *payments.StatusRequest) (*payments.Payment, error) {
+		return &payments.Payment{ID: "1", Reference: req.Reference, Status: payments.StatusFailed}, nil
+	}
+	r, err := payments.NewRouter([]payments.Route{{Name: "a", Gateway: a}, {Name: "b", Gateway: b, Priority: 1}},
+		payments.WithBreaker(2, time.Hour), payments.WithReconcile(1, time.Millisecond))
+	require.NoError(t, err)
+	for i := 0; i < 2; i++ {
+		_, err := r.Authorize(context.Background(), sale(fmt.Sprint("t", i)))
+		require.ErrorIs(t, err, payments.ErrDeclined, "reconciled to failed, never cascaded")
+	}
+	p, err := r.Authorize(context.Background(), sale("t2"))
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(p.ID, "b:"), "two timeouts opened a's breaker")
+	assert.Equal(t, 2, a.count("authorize"))
 }
