@@ -148,11 +148,10 @@ type Router struct {
 
 type routeState struct {
 	Route
-	mu          sync.Mutex
-	failures    int
-	openUntil   time.Time
-	probing     bool
-	probeIsOpen bool
+	mu        sync.Mutex
+	failures  int
+	openUntil time.Time
+	probing   bool
 }
 
 var _ Gateway = (*Router)(nil)
@@ -410,6 +409,7 @@ func (r *Router) Authorize(ctx context.Context, req *AuthorizeRequest) (*Payment
 		attempts  []Attempt
 		lastErr   error
 		lastPay   *Payment
+		lastRoute *routeState
 		processed bool // some attempt may have reached a provider's books
 	)
 	for _, rt := range cands {
@@ -440,16 +440,18 @@ func (r *Router) Authorize(ctx context.Context, req *AuthorizeRequest) (*Payment
 			return r.finish(ctx, rt, p, err, attempts)
 		}
 		// Cascadable: this route did not charge the customer.
-		if errors.Is(err, ErrDeclined) {
+		if errors.Is(err, ErrDeclined) && p != nil {
 			processed = true // the provider holds a declined order with this reference
-			lastPay = p
+			lastPay, lastRoute = p, rt
 		}
 		lastErr = err
 	}
 	if !processed {
 		_ = r.cfg.store.Release(ctx, req.Reference)
-	} else {
-		_, _ = r.cfg.store.Put(ctx, Record{Reference: req.Reference, Status: StatusFailed})
+	} else if lastPay != nil {
+		// The last soft decline is the payment's record: its route owns the
+		// reference, and its ID is in the Router's form.
+		lastPay = r.own(ctx, lastRoute, lastPay)
 	}
 	if lastErr == nil {
 		lastErr = &Error{Code: Unavailable, Message: "every route is unavailable (breakers open)"}

@@ -594,3 +594,28 @@ func TestRouterBreakerCountsTimeouts(t *testing.T) {
 	assert.True(t, strings.HasPrefix(p.ID, "b:"), "two timeouts opened a's breaker")
 	assert.Equal(t, 2, a.count("authorize"))
 }
+
+func TestRouterSoftDeclineOnLastRouteIsOwned(t *testing.T) {
+	a, b := newFake("a"), newFake("b")
+	soft := func(req *payments.AuthorizeRequest) (*payments.Payment, error) {
+		return &payments.Payment{ID: "d1", Reference: req.Reference, Status: payments.StatusFailed},
+			&payments.Error{Code: payments.Declined, Decline: &payments.Decline{Reason: payments.DeclineDoNotHonour}}
+	}
+	a.authorize, b.authorize = soft, soft
+	a.status = func(req *payments.StatusRequest) (*payments.Payment, error) {
+		return &payments.Payment{ID: "d1", Reference: "sd1", Status: payments.StatusFailed}, nil
+	}
+	b.status = a.status
+	r, err := payments.NewRouter([]payments.Route{{Name: "a", Gateway: a}, {Name: "b", Gateway: b, Priority: 1}})
+	require.NoError(t, err)
+	p, err := r.Authorize(context.Background(), sale("sd1"))
+	require.ErrorIs(t, err, payments.ErrDeclined)
+	require.NotNil(t, p)
+	assert.Equal(t, "b:d1", p.ID, "the last route tried owns the declined payment")
+	require.Len(t, p.Attempts, 2)
+	q, err := r.Status(context.Background(), &payments.StatusRequest{Reference: "sd1"})
+	require.NoError(t, err)
+	assert.Equal(t, "b:d1", q.ID)
+	_, err = r.Authorize(context.Background(), sale("sd1"))
+	assert.ErrorIs(t, err, payments.ErrDuplicate, "a declined reference stays taken: the providers hold it")
+}
