@@ -63,20 +63,6 @@ var statusTable = map[int]statusEntry{
 	37: {"ExceptionWaitForFraud", payments.StatusPending},
 }
 
-// The payment status IDs the driver refers to by name.
-const (
-	statusOpen              = 1
-	statusSuccess           = 2
-	statusFailed            = 4
-	statusCaptured          = 11
-	statusRejected          = 12
-	statusCompleted         = 17
-	statusPartiallyRefunded = 21
-	statusRefunded          = 22
-	statusPaid              = 25
-	statusPartiallyCaptured = 35
-)
-
 // MapStatus returns the canonical status of a GlobalPay payment Status.ID
 // and the ProviderStatus text "ID Info" ("11 Captured"). info is the
 // Status.Info the provider sent; when empty the documented name is used. An

@@ -774,6 +774,11 @@ func encodeCustomer(f *checkoutFields, c *payments.Customer, opts *AuthorizeOpti
 		return err
 	}
 	if c.Company != nil {
+		// businessConsumer has no date of birth nor phone: a buyer with
+		// those and a company is both kinds, which SmartPay refuses.
+		if c.BirthDate != "" || c.Phone != "" {
+			return payments.InvalidField("customer", "smartpay takes a consumer or a businessConsumer, never both: with customer.company set, leave customer.birth_date and customer.phone empty")
+		}
 		if err := maxLen("customer.company.name", c.Company.Name, 100); err != nil {
 			return err
 		}

@@ -315,6 +315,8 @@ func (g *Gateway) buildWithdrawal(req *WithdrawalRequest) (*withdrawalRequest, e
 		p.require("card_number", string(req.CardNumber))
 		if req.CardNumber != "" && !validPAN(string(req.CardNumber)) {
 			p.add("card_number", "must be 12 to 19 digits (spaces and dashes allowed)")
+		} else if req.CardNumber != "" && !redact.Luhn(req.CardNumber.Digits()) {
+			p.add("card_number", "fails the Luhn check")
 		}
 	case WithdrawalToken:
 		p.require("token_reference", req.TokenReference)

@@ -192,8 +192,9 @@ type Response struct {
 func (r *Response) OK() bool { return r.StatusCode >= 200 && r.StatusCode < 300 }
 
 // Do sends the call under its retry policy and classifies failures:
-//   - the request provably never left (dial error, reset before the request
-//     was written): ErrUnavailable, retried for every Safety;
+//   - the request provably never left (dial error, no connection obtained
+//     before the deadline, reset before the request was written):
+//     ErrUnavailable, retried for every Safety;
 //   - it may have been processed (timeout or reset after writing, 5xx, an
 //     oversized body): ErrOutcomeUnknown for MoneyMoving (no retry) and for
 //     Deduped once retries run out; ErrUnavailable for queries;
@@ -261,8 +262,9 @@ func (c *Client) jitter(ceiling time.Duration) time.Duration {
 }
 
 func (c *Client) attempt(ctx context.Context, call Call, body []byte, n int) (*Response, outcome) {
-	var gotConn, wrote atomic.Bool
+	var getConn, gotConn, wrote atomic.Bool
 	trace := &httptrace.ClientTrace{
+		GetConn: func(string) { getConn.Store(true) },
 		GotConn: func(httptrace.GotConnInfo) { gotConn.Store(true) },
 		WroteRequest: func(i httptrace.WroteRequestInfo) {
 			if i.Err == nil {
@@ -295,7 +297,11 @@ func (c *Client) attempt(ctx context.Context, call Call, body []byte, n int) (*R
 	start := time.Now()
 	rresp, err := req.Execute(call.Method, call.URL)
 	if err != nil {
-		sent := !(notSent(err) || (gotConn.Load() && !wrote.Load()))
+		// Not sent: a dial error, a connection that failed before the
+		// request was written, or the transport looked for a connection and
+		// never got one (the context ended while dialing). A transport that
+		// reports nothing through httptrace counts as sent.
+		sent := !(notSent(err) || (gotConn.Load() && !wrote.Load()) || (getConn.Load() && !gotConn.Load()))
 		c.log(ctx, call, n, body, 0, nil, time.Since(start), err)
 		return nil, outcome{err: c.transportError(call, err, sent), sent: sent}
 	}

@@ -2,6 +2,7 @@ package redact
 
 import (
 	"net/url"
+	"sort"
 	"strings"
 )
 
@@ -55,11 +56,17 @@ func URL(raw string) string {
 
 // Values returns a copy of v with secret values ([IsSecretParam]) replaced
 // with [Mask], card-number keys masked like [PAN] and card-number-shaped
-// digits in other values masked ([PANs]). It serves query strings and
-// application/x-www-form-urlencoded bodies.
+// digits in other values, and in the names themselves, masked ([PANs]). It
+// serves query strings and application/x-www-form-urlencoded bodies.
 func Values(v url.Values) url.Values {
 	out := make(url.Values, len(v))
-	for k, vals := range v {
+	keys := make([]string, 0, len(v))
+	for k := range v {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys) // names that mask alike merge in a fixed order
+	for _, k := range keys {
+		vals := v[k]
 		nv := make([]string, len(vals))
 		for i, s := range vals {
 			switch {
@@ -74,7 +81,8 @@ func Values(v url.Values) url.Values {
 			}
 			nv[i] = s
 		}
-		out[k] = nv
+		mk := PANs(k)
+		out[mk] = append(out[mk], nv...)
 	}
 	return out
 }
