@@ -434,10 +434,10 @@ func (r *Router) Authorize(ctx context.Context, req *AuthorizeRequest) (*Payment
 			_, _ = r.cfg.store.Put(ctx, Record{Reference: req.Reference, Route: rt.Name, Status: StatusUnknown})
 			p2, err2 := r.reconcile(ctx, rt, req, p)
 			attempts[len(attempts)-1].Status = statusOf(p2)
-			return r.finish(ctx, rt, p2, err2, attempts)
+			return r.finish(ctx, rt, req.Reference, p2, err2, attempts)
 		}
 		if err == nil || !CanCascade(err) {
-			return r.finish(ctx, rt, p, err, attempts)
+			return r.finish(ctx, rt, req.Reference, p, err, attempts)
 		}
 		// Cascadable: this route did not charge the customer.
 		if errors.Is(err, ErrDeclined) && p != nil {
@@ -451,6 +451,11 @@ func (r *Router) Authorize(ctx context.Context, req *AuthorizeRequest) (*Payment
 	} else if lastPay != nil {
 		// The last soft decline is the payment's record: its route owns the
 		// reference, and its ID is in the Router's form.
+		if lastPay.Reference == "" {
+			cp := *lastPay
+			cp.Reference = req.Reference
+			lastPay = &cp
+		}
 		lastPay = r.own(ctx, lastRoute, lastPay)
 	}
 	if lastErr == nil {
@@ -496,8 +501,15 @@ func (r *Router) reconcile(ctx context.Context, rt *routeState, req *AuthorizeRe
 
 // finish records the owning route and returns the payment with Router IDs
 // and the attempts.
-func (r *Router) finish(ctx context.Context, rt *routeState, p *Payment, err error, attempts []Attempt) (*Payment, error) {
+func (r *Router) finish(ctx context.Context, rt *routeState, reference string, p *Payment, err error, attempts []Attempt) (*Payment, error) {
 	if p != nil {
+		if p.Reference == "" {
+			// A driver that does not echo the reference: the store must
+			// still tie the payment to the reserved reference.
+			cp := *p
+			cp.Reference = reference
+			p = &cp
+		}
 		p = r.own(ctx, rt, p)
 	}
 	return r.withAttempts(p, err, attempts)

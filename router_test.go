@@ -619,3 +619,21 @@ func TestRouterSoftDeclineOnLastRouteIsOwned(t *testing.T) {
 	_, err = r.Authorize(context.Background(), sale("sd1"))
 	assert.ErrorIs(t, err, payments.ErrDuplicate, "a declined reference stays taken: the providers hold it")
 }
+
+func TestRouterTiesPaymentsWithoutReferenceToTheReservedOne(t *testing.T) {
+	a := newFake("a")
+	a.authorize = func(req *payments.AuthorizeRequest) (*payments.Payment, error) {
+		return &payments.Payment{ID: "n1", Status: payments.StatusAuthorized, Amount: req.Amount}, nil
+	}
+	a.status = func(*payments.StatusRequest) (*payments.Payment, error) {
+		return &payments.Payment{ID: "n1", Status: payments.StatusAuthorized}, nil
+	}
+	r, err := payments.NewRouter([]payments.Route{{Name: "a", Gateway: a}})
+	require.NoError(t, err)
+	p, err := r.Authorize(context.Background(), sale("noref"))
+	require.NoError(t, err)
+	assert.Equal(t, "noref", p.Reference)
+	q, err := r.Status(context.Background(), &payments.StatusRequest{Reference: "noref"})
+	require.NoError(t, err)
+	assert.Equal(t, "a:n1", q.ID)
+}
