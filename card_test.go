@@ -60,10 +60,10 @@ func TestCardNeverPrints(t *testing.T) {
 
 		for _, h := range []func(*bytes.Buffer) slog.Handler{
 			func(b *bytes.Buffer) slog.Handler {
-				return slog.NewTextHandler(b, &slog.HandlerOptions{Level: slog.LevelDebug})
+				return slog.NewTextHandler(b, &slog.HandlerOptions{Level: slog.LevelDebug, ReplaceAttr: dropTimes})
 			},
 			func(b *bytes.Buffer) slog.Handler {
-				return slog.NewJSONHandler(b, &slog.HandlerOptions{Level: slog.LevelDebug})
+				return slog.NewJSONHandler(b, &slog.HandlerOptions{Level: slog.LevelDebug, ReplaceAttr: dropTimes})
 			},
 		} {
 			var buf bytes.Buffer
@@ -126,4 +126,13 @@ func TestMethodAs(t *testing.T) {
 		assert.Equal(t, k, m.Kind())
 	}
 	assert.True(t, strings.HasPrefix(fmt.Sprintf("%#v", card), "payments.Card{"))
+}
+
+// dropTimes removes timestamps and durations from log lines: their digits
+// could pass for the sentinel CVV and make the leak check flaky.
+func dropTimes(_ []string, a slog.Attr) slog.Attr {
+	if a.Key == slog.TimeKey || a.Value.Kind() == slog.KindDuration {
+		return slog.Attr{}
+	}
+	return a
 }

@@ -90,6 +90,11 @@ func (g *Gateway) parseNotification(body []byte, via hostSet) (*payments.Notific
 	invalid := func(format string, args ...any) error {
 		return &payments.Error{Code: payments.InvalidRequest, Provider: Name, Message: "notify: " + fmt.Sprintf(format, args...)}
 	}
+	if via == viaAlternative || via == viaCard {
+		// The host is known from the credentials: decode the body in one
+		// pass, without first splitting it into raw members.
+		return g.parseNotificationFast(body, via)
+	}
 	top, err := topLevel(body)
 	if err != nil {
 		return nil, invalid("the body is not a JSON object: %v", err)
@@ -142,6 +147,89 @@ func (g *Gateway) parseNotification(body []byte, via hostSet) (*payments.Notific
 		n.Kind = payments.NotificationPayout
 	default: // Preapproval, Dispute, and types added later
 		n.Kind = payments.NotificationOther
+	}
+	return n, nil
+}
+
+// parseNotificationFast is parseNotification when the credentials name the
+// host: the envelope's one member is decoded straight into its wire type.
+func (g *Gateway) parseNotificationFast(body []byte, via hostSet) (*payments.Notification, error) {
+	invalid := func(format string, args ...any) error {
+		return &payments.Error{Code: payments.InvalidRequest, Provider: Name, Message: "notify: " + fmt.Sprintf(format, args...)}
+	}
+	a := apiAlternative
+	if via == viaCard {
+		a = apiCard
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return nil, invalid("the body is not a JSON object")
+	}
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, invalid("the body is not a JSON object: %v", err)
+	}
+	key, ok := tok.(string)
+	if !ok {
+		return nil, invalid("the body has 0 top-level keys, GlobalPay sends one naming the notification type")
+	}
+	n := &payments.Notification{
+		Verified: payments.VerifiedCredentials,
+		Reply:    payments.Reply{StatusCode: http.StatusNoContent},
+	}
+	switch key {
+	case "Payment":
+		var w wirePayment
+		if err := dec.Decode(&w); err != nil {
+			return nil, invalid("Payment: %v", err)
+		}
+		p, err := convertPayment(a, &w)
+		if err != nil {
+			return nil, invalid("Payment: %v", err)
+		}
+		if p.ID == "" {
+			return nil, invalid("Payment has no ID")
+		}
+		n.Kind, n.Payment = payments.NotificationPayment, p
+	case "Refund":
+		var w wireRefund
+		if err := dec.Decode(&w); err != nil {
+			return nil, invalid("Refund: %v", err)
+		}
+		rf, err := convertRefund(a, &w)
+		if err != nil {
+			return nil, invalid("Refund: %v", err)
+		}
+		if rf.ID == "" {
+			return nil, invalid("Refund has no ID")
+		}
+		n.Kind, n.Refund = payments.NotificationRefund, rf
+	default: // Payout, Preapproval, Dispute, and types added later
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			return nil, invalid("the body is not a JSON object: %v", err)
+		}
+		n.Kind = payments.NotificationOther
+		if key == "Payout" {
+			n.Kind = payments.NotificationPayout
+		}
+	}
+	if dec.More() {
+		return nil, invalid("the body has more than one top-level key, GlobalPay sends one naming the notification type")
+	}
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('}') {
+		return nil, invalid("the body is not a JSON object")
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, invalid("the body is not a JSON object: trailing data after the object")
+	}
+	n.Raw = redact.JSON(body)
+	if n.Payment != nil {
+		n.Payment.Raw = n.Raw
+	}
+	if n.Refund != nil {
+		n.Refund.Raw = n.Raw
 	}
 	return n, nil
 }

@@ -8,7 +8,7 @@ package redact
 import (
 	"bytes"
 	"encoding/json"
-	"io"
+	"errors"
 	"strings"
 )
 
@@ -182,43 +182,29 @@ func JSON(body []byte) []byte {
 	return out
 }
 
+// errNotJSON makes JSON fall back to text masking.
+var errNotJSON = errors.New("redact: not a JSON value")
+
+// rewriteJSON copies body, compacted, rewriting only the string and number
+// values that need it. It validates first (json.Valid allocates nothing),
+// then walks the bytes once: keys are classified without allocating, values
+// are copied verbatim unless they sit under a card-number or secret key or
+// hold a card-number-shaped digit run. A body with no card data costs one
+// allocation (the output).
 func rewriteJSON(body []byte) ([]byte, error) {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	var out bytes.Buffer
-	out.Grow(len(body))
+	if !json.Valid(body) {
+		return nil, errNotJSON
+	}
+	out := make([]byte, 0, len(body))
 	// Per open container: is it an object, and are we expecting a key?
 	type frame struct {
 		object    bool
 		expectKey bool
-		count     int
 		class     keyClass // of the current key, in an object
 		inherit   keyClass // of the key this container is the value of
 	}
-	var stack []frame
-	writeSep := func() {
-		if len(stack) == 0 {
-			return
-		}
-		f := &stack[len(stack)-1]
-		if f.object && !f.expectKey {
-			out.WriteByte(':')
-			return
-		}
-		if f.count > 0 {
-			out.WriteByte(',')
-		}
-		f.count++
-	}
-	afterValue := func() {
-		if len(stack) == 0 {
-			return
-		}
-		f := &stack[len(stack)-1]
-		if f.object {
-			f.expectKey = true
-		}
-	}
+	var stackBuf [16]frame
+	stack := stackBuf[:0]
 	valueClass := func() keyClass {
 		if len(stack) == 0 {
 			return keyPlain
@@ -229,83 +215,208 @@ func rewriteJSON(body []byte) ([]byte, error) {
 		}
 		return f.inherit
 	}
-	for {
-		tok, err := dec.Token()
-		if err == io.EOF {
-			break
+	afterValue := func() {
+		if n := len(stack); n > 0 && stack[n-1].object {
+			stack[n-1].expectKey = true
 		}
-		if err != nil {
-			return nil, err
-		}
-		switch t := tok.(type) {
-		case json.Delim:
-			switch t {
-			case '{', '[':
-				writeSep()
-				out.WriteByte(byte(t))
-				stack = append(stack, frame{object: t == '{', expectKey: t == '{', inherit: valueClass()})
-			case '}', ']':
-				out.WriteByte(byte(t))
-				stack = stack[:len(stack)-1]
-				afterValue()
+	}
+	for i := 0; i < len(body); {
+		c := body[i]
+		switch c {
+		case ' ', '\t', '\n', '\r':
+			i++
+		case '{', '[':
+			stack = append(stack, frame{object: c == '{', expectKey: c == '{', inherit: valueClass()})
+			out = append(out, c)
+			i++
+		case '}', ']':
+			stack = stack[:len(stack)-1]
+			out = append(out, c)
+			i++
+			afterValue()
+		case ':', ',':
+			out = append(out, c)
+			i++
+		case '"':
+			j := stringEnd(body, i)
+			raw := body[i:j] // with its quotes
+			i = j
+			if n := len(stack); n > 0 && stack[n-1].object && stack[n-1].expectKey {
+				stack[n-1].class = classifyRawKey(raw)
+				stack[n-1].expectKey = false
+				out = append(out, raw...)
+				continue
 			}
-		case string:
-			if len(stack) > 0 {
-				f := &stack[len(stack)-1]
-				if f.object && f.expectKey {
-					if f.count > 0 {
-						out.WriteByte(',')
-					}
-					f.count++
-					writeString(&out, t)
-					f.expectKey = false
-					f.class = classifyKey(t)
-					continue
-				}
-			}
-			writeSep()
 			switch valueClass() {
 			case keyPAN:
-				writeString(&out, panValue(t))
+				out = appendMasked(out, raw, true)
 			case keySecret:
-				writeString(&out, Mask)
+				out = append(out, `"`+Mask+`"`...)
 			default:
-				writeString(&out, PANs(t))
+				out = appendMasked(out, raw, false)
 			}
 			afterValue()
-		case json.Number:
-			writeSep()
-			switch valueClass() {
-			case keyPAN:
-				if v := panValue(t.String()); v != t.String() {
-					writeString(&out, v)
+		default: // number, true, false, null
+			j := i
+			for j < len(body) && !isDelim(body[j]) {
+				j++
+			}
+			lit := body[i:j]
+			i = j
+			isNumber := c == '-' || (c >= '0' && c <= '9')
+			switch {
+			case isNumber && valueClass() == keyPAN:
+				if v := panValue(string(lit)); v != string(lit) {
+					out = appendQuoted(out, v)
 				} else {
-					out.WriteString(v)
+					out = append(out, lit...)
 				}
-			case keySecret:
-				writeString(&out, Mask)
+			case isNumber && valueClass() == keySecret:
+				out = append(out, `"`+Mask+`"`...)
 			default:
-				out.WriteString(t.String())
+				out = append(out, lit...)
 			}
-			afterValue()
-		case bool:
-			writeSep()
-			if t {
-				out.WriteString("true")
-			} else {
-				out.WriteString("false")
-			}
-			afterValue()
-		case nil:
-			writeSep()
-			out.WriteString("null")
 			afterValue()
 		}
 	}
-	if len(stack) != 0 {
-		return nil, io.ErrUnexpectedEOF
+	return out, nil
+}
+
+func isDelim(c byte) bool {
+	switch c {
+	case ',', '}', ']', ':', ' ', '\t', '\n', '\r':
+		return true
 	}
-	return out.Bytes(), nil
+	return false
+}
+
+// stringEnd returns the index just past the closing quote of the JSON
+// string starting at body[i] (body is valid JSON).
+func stringEnd(body []byte, i int) int {
+	for j := i + 1; j < len(body); j++ {
+		switch body[j] {
+		case '\\':
+			j++
+		case '"':
+			return j + 1
+		}
+	}
+	return len(body)
+}
+
+// classifyRawKey classifies a quoted key as classifyKey does, without
+// allocating when the key has no escapes.
+func classifyRawKey(raw []byte) keyClass {
+	content := raw[1 : len(raw)-1]
+	if bytes.IndexByte(content, '\\') >= 0 || len(content) > 64 {
+		var k string
+		if json.Unmarshal(raw, &k) != nil {
+			return keyPlain
+		}
+		return classifyKey(k)
+	}
+	var buf [64]byte
+	n := 0
+	for _, c := range content {
+		switch {
+		case c == '_' || c == '-':
+			continue
+		case c >= 'A' && c <= 'Z':
+			c += 'a' - 'A'
+		}
+		buf[n] = c
+		n++
+	}
+	switch {
+	case panKeys[string(buf[:n])]:
+		return keyPAN
+	case secretKeys[string(buf[:n])]:
+		return keySecret
+	}
+	return keyPlain
+}
+
+// appendMasked appends the quoted string raw, masked: under a card-number
+// key (pan) by panValue, elsewhere by PANs. The common case, nothing to
+// mask and no escapes, copies raw as it is.
+func appendMasked(out, raw []byte, pan bool) []byte {
+	content := raw[1 : len(raw)-1]
+	if bytes.IndexByte(content, '\\') < 0 {
+		if pan && digitCount(content) < 13 || !pan && !hasPANRun(content) {
+			return append(out, raw...)
+		}
+	}
+	var s string
+	if json.Unmarshal(raw, &s) != nil {
+		return append(out, raw...) // unreachable: body is valid JSON
+	}
+	var v string
+	if pan {
+		v = panValue(s)
+	} else {
+		v = PANs(s)
+	}
+	if v == s && bytes.IndexByte(content, '\\') < 0 {
+		return append(out, raw...)
+	}
+	return appendQuoted(out, v)
+}
+
+func digitCount(b []byte) int {
+	n := 0
+	for _, c := range b {
+		if c >= '0' && c <= '9' {
+			n++
+		}
+	}
+	return n
+}
+
+// hasPANRun reports, without allocating, whether b holds what PANs masks:
+// a run of 13 to 19 digits passing the Luhn check that is not a compact
+// timestamp.
+func hasPANRun(b []byte) bool {
+	start := -1
+	for i := 0; i <= len(b); i++ {
+		if i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		if start >= 0 {
+			if n := i - start; n >= 13 && n <= 19 && luhnBytes(b[start:i]) && !compactTimestamp(string(b[start:i])) {
+				return true
+			}
+			start = -1
+		}
+	}
+	return false
+}
+
+func luhnBytes(d []byte) bool {
+	sum, alt := 0, false
+	for i := len(d) - 1; i >= 0; i-- {
+		n := int(d[i] - '0')
+		if alt {
+			n *= 2
+			if n > 9 {
+				n -= 9
+			}
+		}
+		sum += n
+		alt = !alt
+	}
+	return sum%10 == 0
+}
+
+// appendQuoted appends s as a JSON string, keeping <, > and & readable.
+func appendQuoted(out []byte, s string) []byte {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s) // a Go string always encodes
+	return append(out, bytes.TrimSuffix(b.Bytes(), []byte("\n"))...)
 }
 
 // panValue masks the value of a card-number key when it holds enough digits
@@ -322,15 +433,6 @@ func panValue(v string) string {
 		return v
 	}
 	return PAN(v)
-}
-
-func writeString(out *bytes.Buffer, s string) {
-	enc, _ := json.Marshal(s) // a Go string always marshals
-	// json.Marshal escapes <, > and &; keep them readable in logs.
-	enc = bytes.ReplaceAll(enc, []byte(`\u003c`), []byte("<"))
-	enc = bytes.ReplaceAll(enc, []byte(`\u003e`), []byte(">"))
-	enc = bytes.ReplaceAll(enc, []byte(`\u0026`), []byte("&"))
-	out.Write(enc)
 }
 
 // Header returns the value to show for an HTTP header: credentials replaced
