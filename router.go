@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -48,16 +49,16 @@ type Route struct {
 
 // accepts reports whether the route's own filters accept the request.
 func (rt *Route) accepts(req *AuthorizeRequest) bool {
-	if len(rt.Currencies) > 0 && !containsCurrency(rt.Currencies, req.Amount.Currency) {
+	if len(rt.Currencies) > 0 && !slices.Contains(rt.Currencies, req.Amount.Currency) {
 		return false
 	}
 	if len(rt.Countries) > 0 {
-		if req.BillingAddress == nil || !containsString(rt.Countries, req.BillingAddress.Country) {
+		if req.BillingAddress == nil || !slices.Contains(rt.Countries, req.BillingAddress.Country) {
 			return false
 		}
 	}
 	kind := req.Method.Kind()
-	if len(rt.Methods) > 0 && !containsKind(rt.Methods, kind) {
+	if len(rt.Methods) > 0 && !slices.Contains(rt.Methods, kind) {
 		return false
 	}
 	for _, b := range []struct {
@@ -243,7 +244,7 @@ func checkRoute(rt *Route) error {
 		if b == nil {
 			continue
 		}
-		if !b.Currency.Valid() || (len(rt.Currencies) > 0 && !containsCurrency(rt.Currencies, b.Currency)) {
+		if !b.Currency.Valid() || (len(rt.Currencies) > 0 && !slices.Contains(rt.Currencies, b.Currency)) {
 			return bad("amount bound %s is in a currency the route does not accept: no payment can match", b)
 		}
 	}
@@ -270,7 +271,7 @@ func (r *Router) Capabilities() Capabilities {
 	for _, rt := range r.routes {
 		g := rt.Gateway.Capabilities()
 		for _, m := range g.Methods {
-			if !containsKind(c.Methods, m) {
+			if !slices.Contains(c.Methods, m) {
 				c.Methods = append(c.Methods, m)
 			}
 		}
@@ -319,7 +320,7 @@ func (r *Router) candidates(req *AuthorizeRequest) []*routeState {
 	}
 	var out []*routeState
 	for _, rt := range r.routes {
-		if len(only) > 0 && !containsString(only, rt.Name) {
+		if len(only) > 0 && !slices.Contains(only, rt.Name) {
 			continue
 		}
 		if rt.accepts(req) {
@@ -791,31 +792,4 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	case <-t.C:
 		return nil
 	}
-}
-
-func containsCurrency(list []Currency, c Currency) bool {
-	for _, x := range list {
-		if x == c {
-			return true
-		}
-	}
-	return false
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-func containsKind(list []MethodKind, k MethodKind) bool {
-	for _, x := range list {
-		if x == k {
-			return true
-		}
-	}
-	return false
 }
