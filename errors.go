@@ -208,6 +208,9 @@ func (e *Error) Is(target error) bool {
 // CodeOf returns the Code of the first *Error or Code in err's chain, or ""
 // when err is nil or carries none.
 func CodeOf(err error) Code {
+	if err == nil {
+		return ""
+	}
 	var pe *Error
 	if errors.As(err, &pe) {
 		return pe.Code

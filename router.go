@@ -434,7 +434,9 @@ func (r *Router) Authorize(ctx context.Context, req *AuthorizeRequest) (*Payment
 			att.Status = p.Status
 		}
 		attempts = append(attempts, att)
-		r.cfg.logger.Debug("payments: route attempt", "route", rt.Name, "reference", req.Reference, "code", att.Code, "status", att.Status)
+		if r.cfg.logger.Enabled(ctx, slog.LevelDebug) {
+			r.cfg.logger.DebugContext(ctx, "payments: route attempt", "route", rt.Name, "reference", req.Reference, "code", att.Code, "status", att.Status)
+		}
 
 		if p == nil && errors.Is(err, ErrInvalidRequest) {
 			// Rejected before anything was processed: the same reference may
