@@ -613,17 +613,11 @@ func (r *Router) Capture(ctx context.Context, req *CaptureRequest) (*Payment, er
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
-	rt, pid, err := r.owner(ctx, req.ID)
-	if err != nil {
-		return nil, err
-	}
-	cp := *req
-	cp.ID = pid
-	p, err := rt.Gateway.Capture(ctx, &cp)
-	if p != nil {
-		p = r.own(ctx, rt, p)
-	}
-	return p, err
+	return r.forward(ctx, req.ID, func(g Gateway, pid string) (*Payment, error) {
+		cp := *req
+		cp.ID = pid
+		return g.Capture(ctx, &cp)
+	})
 }
 
 // Cancel sends the cancel to the gateway that owns the payment.
@@ -631,13 +625,21 @@ func (r *Router) Cancel(ctx context.Context, req *CancelRequest) (*Payment, erro
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
-	rt, pid, err := r.owner(ctx, req.ID)
+	return r.forward(ctx, req.ID, func(g Gateway, pid string) (*Payment, error) {
+		cp := *req
+		cp.ID = pid
+		return g.Cancel(ctx, &cp)
+	})
+}
+
+// forward runs call on the gateway that owns the Router payment id, with the
+// provider's own id, and records the answer forward-only.
+func (r *Router) forward(ctx context.Context, id string, call func(g Gateway, pid string) (*Payment, error)) (*Payment, error) {
+	rt, pid, err := r.owner(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	cp := *req
-	cp.ID = pid
-	p, err := rt.Gateway.Cancel(ctx, &cp)
+	p, err := call(rt.Gateway, pid)
 	if p != nil {
 		p = r.own(ctx, rt, p)
 	}
