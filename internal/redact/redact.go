@@ -175,6 +175,19 @@ func IsSecretKey(k string) bool { return classifyKey(k) == keySecret }
 // number literals are kept; whitespace is compacted. A body that is not JSON
 // is treated as text ([PANs]).
 func JSON(body []byte) []byte {
+	if !json.Valid(body) {
+		return []byte(PANs(string(body)))
+	}
+	return Decoded(body)
+}
+
+// Decoded is [JSON] for a body the caller has just decoded whole with
+// json.Unmarshal (which rejects anything but one valid JSON value): it skips
+// the validity pass, the larger part of JSON's cost on a provider answer.
+// A body that is not valid JSON after all is still never returned
+// unscrubbed: the scanner notices unbalanced structure and falls back to
+// text masking, and every digit run it copies is checked for a card number.
+func Decoded(body []byte) []byte {
 	out, err := rewriteJSON(body)
 	if err != nil {
 		return []byte(PANs(string(body)))
@@ -186,15 +199,14 @@ func JSON(body []byte) []byte {
 var errNotJSON = errors.New("redact: not a JSON value")
 
 // rewriteJSON copies body, compacted, rewriting only the string and number
-// values that need it. It validates first (json.Valid allocates nothing),
-// then walks the bytes once: keys are classified without allocating, values
-// are copied verbatim unless they sit under a card-number or secret key or
-// hold a card-number-shaped digit run. A body with no card data costs one
-// allocation (the output).
+// values that need it. It walks the bytes once: keys are classified without
+// allocating, values are copied verbatim unless they sit under a card-number
+// or secret key or hold a card-number-shaped digit run. A body with no card
+// data costs one allocation (the output). Callers make sure body is valid
+// JSON ([JSON] checks, [Decoded] is told); unbalanced brackets or an
+// unterminated string are still noticed and reported as errNotJSON, so
+// malformed input never panics here.
 func rewriteJSON(body []byte) ([]byte, error) {
-	if !json.Valid(body) {
-		return nil, errNotJSON
-	}
 	out := make([]byte, 0, len(body))
 	// Per open container: is it an object, and are we expecting a key?
 	type frame struct {
@@ -220,8 +232,15 @@ func rewriteJSON(body []byte) ([]byte, error) {
 			stack[n-1].expectKey = true
 		}
 	}
+	// canStart: a value (or key) may begin here. Two values with only
+	// whitespace between them are not JSON, and compacting them would join
+	// their digits into one run.
+	canStart := true
 	for i := 0; i < len(body); {
 		c := body[i]
+		if !canStart && c != ' ' && c != '\t' && c != '\n' && c != '\r' && c != ':' && c != ',' && c != '}' && c != ']' {
+			return nil, errNotJSON
+		}
 		switch c {
 		case ' ', '\t', '\n', '\r':
 			i++
@@ -230,21 +249,30 @@ func rewriteJSON(body []byte) ([]byte, error) {
 			out = append(out, c)
 			i++
 		case '}', ']':
+			if len(stack) == 0 || stack[len(stack)-1].object != (c == '}') {
+				return nil, errNotJSON
+			}
 			stack = stack[:len(stack)-1]
 			out = append(out, c)
 			i++
 			afterValue()
+			canStart = false
 		case ':', ',':
 			out = append(out, c)
 			i++
+			canStart = true
 		case '"':
 			j := stringEnd(body, i)
+			if j < 0 {
+				return nil, errNotJSON
+			}
 			raw := body[i:j] // with its quotes
 			i = j
+			canStart = false
 			if n := len(stack); n > 0 && stack[n-1].object && stack[n-1].expectKey {
 				stack[n-1].class = classifyRawKey(raw)
 				stack[n-1].expectKey = false
-				out = append(out, raw...)
+				out = appendMasked(out, raw, false) // a card number as a key is still one
 				continue
 			}
 			switch valueClass() {
@@ -263,6 +291,7 @@ func rewriteJSON(body []byte) ([]byte, error) {
 			}
 			lit := body[i:j]
 			i = j
+			canStart = false
 			isNumber := c == '-' || (c >= '0' && c <= '9')
 			switch {
 			case isNumber && valueClass() == keyPAN:
@@ -273,11 +302,19 @@ func rewriteJSON(body []byte) ([]byte, error) {
 				}
 			case isNumber && valueClass() == keySecret:
 				out = append(out, `"`+Mask+`"`...)
+			case len(lit) >= 13 && hasPANRun(lit):
+				// A card number sent as a JSON number under a key of no
+				// card meaning (or a digit run in malformed input): masked
+				// as a string, since a masked number is no longer a number.
+				out = appendQuoted(out, PANs(string(lit)))
 			default:
 				out = append(out, lit...)
 			}
 			afterValue()
 		}
+	}
+	if len(stack) != 0 {
+		return nil, errNotJSON
 	}
 	return out, nil
 }
@@ -291,7 +328,7 @@ func isDelim(c byte) bool {
 }
 
 // stringEnd returns the index just past the closing quote of the JSON
-// string starting at body[i] (body is valid JSON).
+// string starting at body[i], or -1 if the string does not end.
 func stringEnd(body []byte, i int) int {
 	for j := i + 1; j < len(body); j++ {
 		switch body[j] {
@@ -301,7 +338,7 @@ func stringEnd(body []byte, i int) int {
 			return j + 1
 		}
 	}
-	return len(body)
+	return -1
 }
 
 // classifyRawKey classifies a quoted key as classifyKey does, without
@@ -348,7 +385,9 @@ func appendMasked(out, raw []byte, pan bool) []byte {
 	}
 	var s string
 	if json.Unmarshal(raw, &s) != nil {
-		return append(out, raw...) // unreachable: body is valid JSON
+		// A bad escape: only in a body that is not JSON after all
+		// (see Decoded). Mask the text as it is.
+		return appendQuoted(out, PANs(string(content)))
 	}
 	var v string
 	if pan {
@@ -373,8 +412,8 @@ func digitCount(b []byte) int {
 }
 
 // hasPANRun reports, without allocating, whether b holds what PANs masks:
-// a run of 13 to 19 digits passing the Luhn check that is not a compact
-// timestamp.
+// a run of 13 to 19 digits starting with 2 to 6, passing the Luhn check,
+// that is not a compact timestamp.
 func hasPANRun(b []byte) bool {
 	start := -1
 	for i := 0; i <= len(b); i++ {
@@ -385,7 +424,7 @@ func hasPANRun(b []byte) bool {
 			continue
 		}
 		if start >= 0 {
-			if n := i - start; n >= 13 && n <= 19 && luhnBytes(b[start:i]) && !compactTimestamp(string(b[start:i])) {
+			if n := i - start; n >= 13 && n <= 19 && b[start] >= '2' && b[start] <= '6' && luhnBytes(b[start:i]) && !compactTimestamp(string(b[start:i])) {
 				return true
 			}
 			start = -1

@@ -85,3 +85,53 @@ func FuzzJSON(f *testing.F) {
 		}
 	})
 }
+
+func TestDecodedMatchesJSONOnValidInput(t *testing.T) {
+	for _, in := range []string{
+		`{"card_number":"4012000000003010","cvv":"123","a":[1,2,{"b":null}]}`,
+		`{"Payment":{"ID":1,"Card":{"Number":"4111111111111111"},"Note":"x\u0034"}}`,
+		`[1, "two", {"token": 3}]`,
+		`"4111111111111111"`,
+		`17`,
+	} {
+		require.True(t, json.Valid([]byte(in)), in)
+		assert.Equal(t, string(JSON([]byte(in))), string(Decoded([]byte(in))), in)
+	}
+}
+
+func TestDecodedOnMalformedInputNeverLeaks(t *testing.T) {
+	for _, in := range []string{
+		`}4111111111111111`,
+		`{"a":"4111111111111111"`,
+		`{"a":"4111111111111111`,
+		`{"a":[4111111111111111}`,
+		`{"a" 4111111111111111x}`,
+		`{"a":"\x4111111111111111"}`,
+		`]`,
+	} {
+		out := string(Decoded([]byte(in)))
+		assert.NotContains(t, out, "4111111111111111", in)
+	}
+}
+
+// A card number sent as a JSON number under a key with no card meaning is
+// masked too (as a string: a masked number is no longer a number).
+func TestJSONMasksNumericPAN(t *testing.T) {
+	out := JSON([]byte(`{"reference":4111111111111111,"created":20160314094549,"ms":1679678900200,"amount":1000}`))
+	assert.Equal(t, `{"reference":"411111******1111","created":20160314094549,"ms":1679678900200,"amount":1000}`, string(out))
+}
+
+func FuzzDecoded(f *testing.F) {
+	f.Add([]byte(`{"card_number":"4012000000003010","cvv":"123","a":[1,2,{"b":null}]}`))
+	f.Add([]byte(`{"a":4111111111111111}`))
+	f.Add([]byte(`}{]["\`))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		out := Decoded(in) // must not panic, whatever the input
+		if json.Valid(in) && string(out) != string(JSON(in)) {
+			t.Fatalf("Decoded and JSON differ on valid input %q: %q, %q", in, out, JSON(in))
+		}
+		if s := string(out); PANs(s) != s {
+			t.Fatalf("a card number survived: %q → %q", in, out)
+		}
+	})
+}
