@@ -19,7 +19,9 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptrace"
+	"net/textproto"
 	"net/url"
+	"slices"
 	"strconv"
 	"sync/atomic"
 	"syscall"
@@ -105,13 +107,25 @@ type Config struct {
 	Sleep func(ctx context.Context, d time.Duration) error
 }
 
+// DefaultUserAgent is the User-Agent sent when Config.Header names none.
+const DefaultUserAgent = "gopayments (+https://github.com/gopayments/payments)"
+
 // Client sends driver calls. It is safe for concurrent use.
 type Client struct {
 	rc     *resty.Client
 	cfg    Config
 	logger *slog.Logger
-	auth   atomic.Pointer[string]
+	// auth is the Authorization header value, kept as the one-element
+	// slice an http.Header holds so that no call allocates it again.
+	auth atomic.Pointer[[]string]
 }
+
+// Header values shared by every request. resty copies a request's header
+// (http.Header.Clone) before sending, so these slices are never handed to
+// anything that could change them.
+var (
+	headerJSON = []string{"application/json"}
+)
 
 // New builds a Client. Build one per driver instance and reuse it.
 func New(cfg Config) *Client {
@@ -130,6 +144,16 @@ func New(cfg Config) *Client {
 	rc.SetDebug(false)
 	rc.SetRetryCount(0) // retries are ours: resty cannot tell sent from unsent
 	rc.SetDisableWarn(true)
+	// Headers sent with every call live on the resty client, which copies
+	// them into each request without allocating; a call's own headers
+	// (Call.Header) take precedence.
+	rc.Header = http.Header{"Accept": headerJSON}
+	for k, vs := range cfg.Header {
+		rc.Header[textproto.CanonicalMIMEHeaderKey(k)] = slices.Clone(vs)
+	}
+	if rc.Header.Get("User-Agent") == "" {
+		rc.Header.Set("User-Agent", DefaultUserAgent)
+	}
 	logger := cfg.Logger
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
@@ -152,12 +176,11 @@ func DefaultHTTPClient(timeout time.Duration) *http.Client {
 
 // SetBasicAuth sets the Authorization header sent with every call.
 func (c *Client) SetBasicAuth(user, pass string) {
-	v := "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+pass))
-	c.auth.Store(&v)
+	c.SetAuthorization("Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+pass)))
 }
 
 // SetAuthorization sets the raw Authorization header (e.g. "Bearer x").
-func (c *Client) SetAuthorization(v string) { c.auth.Store(&v) }
+func (c *Client) SetAuthorization(v string) { c.auth.Store(&[]string{v}) }
 
 // Call is one logical request (possibly several attempts).
 type Call struct {
@@ -261,53 +284,66 @@ func (c *Client) jitter(ceiling time.Duration) time.Duration {
 	return time.Duration(rand.Int64N(int64(ceiling) + 1))
 }
 
-func (c *Client) attempt(ctx context.Context, call Call, body []byte, n int) (*Response, outcome) {
-	var getConn, gotConn, wrote atomic.Bool
-	trace := &httptrace.ClientTrace{
-		GetConn: func(string) { getConn.Store(true) },
-		GotConn: func(httptrace.GotConnInfo) { gotConn.Store(true) },
+// sentTrace records, through httptrace, how far an attempt got: whether the
+// transport asked for a connection, got one, and wrote the whole request.
+// One allocation holds the flags and the hooks.
+type sentTrace struct {
+	getConn, gotConn, wrote atomic.Bool
+	trace                   httptrace.ClientTrace
+}
+
+func newSentTrace() *sentTrace {
+	t := &sentTrace{}
+	t.trace = httptrace.ClientTrace{
+		GetConn: func(string) { t.getConn.Store(true) },
+		GotConn: func(httptrace.GotConnInfo) { t.gotConn.Store(true) },
 		WroteRequest: func(i httptrace.WroteRequestInfo) {
 			if i.Err == nil {
-				wrote.Store(true)
+				t.wrote.Store(true)
 			}
 		},
 	}
-	req := c.rc.R().SetContext(httptrace.WithClientTrace(ctx, trace)).SetDoNotParseResponse(true)
-	req.SetHeader("Accept", "application/json")
-	for k, vs := range c.cfg.Header {
-		for _, v := range vs {
-			req.Header.Add(k, v)
-		}
-	}
+	return t
+}
+
+// sent reports whether a failed attempt may have reached the server. Not
+// sent: a dial error, a connection that failed before the request was
+// written, or the transport looked for a connection and never got one (the
+// context ended while dialing). A transport that reports nothing through
+// httptrace counts as sent.
+func (t *sentTrace) sent(err error) bool {
+	return !(notSent(err) || (t.gotConn.Load() && !t.wrote.Load()) || (t.getConn.Load() && !t.gotConn.Load()))
+}
+
+func (c *Client) attempt(ctx context.Context, call Call, body []byte, n int) (*Response, outcome) {
+	st := newSentTrace()
+	req := c.rc.R().SetContext(httptrace.WithClientTrace(ctx, &st.trace)).SetDoNotParseResponse(true)
 	for k, vs := range call.Header {
-		req.Header.Del(k)
-		for _, v := range vs {
-			req.Header.Add(k, v)
-		}
+		req.Header[textproto.CanonicalMIMEHeaderKey(k)] = vs
 	}
 	if call.Authorization != "" {
-		req.SetHeader("Authorization", call.Authorization)
+		req.Header.Set("Authorization", call.Authorization)
 	} else if a := c.auth.Load(); a != nil {
-		req.SetHeader("Authorization", *a)
+		req.Header["Authorization"] = *a
 	}
 	if body != nil {
-		req.SetHeader("Content-Type", "application/json")
-		req.SetBody(body)
+		if _, ok := req.Header["Content-Type"]; !ok {
+			req.Header["Content-Type"] = headerJSON
+		}
+		// A reader, not the bytes: resty sends a reader as it is, where it
+		// would copy bytes twice; net/http sets Content-Length from it.
+		req.SetBody(bytes.NewReader(body))
 	}
 	start := time.Now()
 	rresp, err := req.Execute(call.Method, call.URL)
 	if err != nil {
-		// Not sent: a dial error, a connection that failed before the
-		// request was written, or the transport looked for a connection and
-		// never got one (the context ended while dialing). A transport that
-		// reports nothing through httptrace counts as sent.
-		sent := !(notSent(err) || (gotConn.Load() && !wrote.Load()) || (getConn.Load() && !gotConn.Load()))
+		sent := st.sent(err)
 		c.log(ctx, call, n, body, 0, nil, time.Since(start), err)
 		return nil, outcome{err: c.transportError(call, err, sent), sent: sent}
 	}
 	raw := rresp.RawBody()
 	defer raw.Close()
-	data, rerr := io.ReadAll(io.LimitReader(raw, c.cfg.MaxBodyBytes+1))
+	data, rerr := readBody(raw, rresp.RawResponse.ContentLength, c.cfg.MaxBodyBytes)
 	status := rresp.StatusCode()
 	c.log(ctx, call, n, body, status, data, time.Since(start), rerr)
 	if rerr != nil {
@@ -325,6 +361,39 @@ func (c *Client) attempt(ctx context.Context, call Call, body []byte, n int) (*R
 		return resp, outcome{err: c.classify(call, status, fmt.Sprintf("%s: HTTP %d", call.Op, status), nil), sent: true, status: status}
 	}
 	return resp, outcome{}
+}
+
+// readBody reads r to its end, but no more than max+1 bytes (so that an
+// oversized body is seen as such). With the announced length (hint ≥ 0) the
+// buffer is allocated once at its final size; otherwise it grows.
+func readBody(r io.Reader, hint, max int64) ([]byte, error) {
+	size := int64(512)
+	if hint >= 0 {
+		// +1: room to see EOF (or an overlong body) without growing. An
+		// announced length is trusted only up to 256 KiB: a wrong
+		// Content-Length must not make us allocate megabytes up front.
+		size = min(hint, max, 256<<10) + 1
+	}
+	buf := make([]byte, 0, size)
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)] // grow
+		}
+		room := buf[len(buf):cap(buf)]
+		if left := max + 1 - int64(len(buf)); int64(len(room)) > left {
+			room = room[:left]
+		}
+		m, err := r.Read(room)
+		buf = buf[:len(buf)+m]
+		switch {
+		case err == io.EOF:
+			return buf, nil
+		case err != nil:
+			return buf, err
+		case int64(len(buf)) > max:
+			return buf, nil
+		}
+	}
 }
 
 // classify builds the error for a call that may have been processed.
@@ -460,13 +529,14 @@ func (restyLogger) Warnf(string, ...any)  {}
 func (restyLogger) Debugf(string, ...any) {}
 
 // DecodeJSON decodes a 2xx body into v, numbers kept exact (v's numeric
-// fields should be json.Number, int64 or decimal types). A body that does not
-// decode is ErrOutcomeUnknown for a money-moving call (the provider said 2xx:
-// something happened) and ErrIntegrity for a query.
+// fields should be json.Number, int64 or decimal types; v must hold no
+// interface-typed members, which would receive float64). The whole body must
+// be one JSON value: trailing data makes it unreadable, so a body that
+// decoded is valid JSON and may be scrubbed with redact.Decoded. A body that
+// does not decode is ErrOutcomeUnknown for a money-moving call (the provider
+// said 2xx: something happened) and ErrIntegrity for a query.
 func DecodeJSON(provider string, safety Safety, op string, resp *Response, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(resp.Body))
-	dec.UseNumber()
-	if err := dec.Decode(v); err != nil {
+	if err := json.Unmarshal(resp.Body, v); err != nil {
 		code := payments.Integrity
 		msg := op + ": unreadable response"
 		if safety != Query {
