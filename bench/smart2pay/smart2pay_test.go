@@ -15,8 +15,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
-	"os"
 	"sync"
 	"testing"
 	"time"
@@ -38,17 +36,7 @@ func TestMain(m *testing.M) {
 			s := smart2paytest.NewServer()
 			return map[string]string{"apm": s.URL(), "card": s.CardURL()}, s.Reset, s.Close
 		},
-		"fixed": func() (map[string]string, func(), func()) {
-			body, err := os.ReadFile(docCreateCard)
-			if err != nil {
-				panic(err)
-			}
-			urls, closeFn := benchutil.Handlers(map[string]http.Handler{
-				"card": benchutil.FixedServer(http.StatusCreated, body),
-			})
-			urls["apm"] = urls["card"]
-			return urls, nil, closeFn
-		},
+		"fixed": benchutil.FixedFile(http.StatusCreated, docCreateCard, "card", "apm"),
 	})
 }
 
@@ -120,7 +108,7 @@ func BenchmarkNotify(b *testing.B) {
 	header, body := captureNotification(b)
 	b.Run("impl=floor", func(b *testing.B) {
 		want := []byte(header.Get("Authorization"))
-		notify(b, header, body, func(r *http.Request) error {
+		benchutil.Notify(b, header, body, func(r *http.Request) error {
 			data, err := io.ReadAll(r.Body)
 			if err != nil {
 				return err
@@ -141,7 +129,7 @@ func BenchmarkNotify(b *testing.B) {
 	b.Run("impl=ours", func(b *testing.B) {
 		gw := newGateway(b, nil, map[string]string{"apm": "http://127.0.0.1:1", "card": "http://127.0.0.1:1"})
 		ctx := context.Background()
-		notify(b, header, body, func(r *http.Request) error {
+		benchutil.Notify(b, header, body, func(r *http.Request) error {
 			n, err := gw.Notify(ctx, r)
 			if err != nil {
 				return err
@@ -152,22 +140,6 @@ func BenchmarkNotify(b *testing.B) {
 			return nil
 		})
 	})
-}
-
-func notify(b *testing.B, header http.Header, body []byte, handle func(*http.Request) error) {
-	rd := bytes.NewReader(body)
-	req := &http.Request{Method: http.MethodPost, Header: header, URL: &url.URL{Path: "/notify"}}
-	b.ReportAllocs()
-	b.ResetTimer()
-	defer benchutil.CPU(b)()
-	for b.Loop() {
-		rd.Reset(body)
-		req.Body = io.NopCloser(rd)
-		if err := handle(req); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "notifications/s")
 }
 
 // captureNotification makes a card sale on a simulator that notifies a

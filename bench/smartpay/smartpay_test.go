@@ -9,14 +9,12 @@
 package smartpaybench
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
-	"os"
 	"sync"
 	"testing"
 	"time"
@@ -37,16 +35,7 @@ func TestMain(m *testing.M) {
 			s := smartpaytest.NewServer()
 			return map[string]string{"api": s.URL()}, s.Reset, s.Close
 		},
-		"fixed": func() (map[string]string, func(), func()) {
-			body, err := os.ReadFile(docAuthorize)
-			if err != nil {
-				panic(err)
-			}
-			urls, closeFn := benchutil.Handlers(map[string]http.Handler{
-				"api": benchutil.FixedServer(http.StatusCreated, body),
-			})
-			return urls, nil, closeFn
-		},
+		"fixed": benchutil.FixedFile(http.StatusCreated, docAuthorize, "api"),
 	})
 }
 
@@ -127,20 +116,17 @@ func BenchmarkAuthorizeParallel(b *testing.B) { sim.AuthorizeParallel(b) }
 // not sign webhooks; the only local check is the merchantKey and, when
 // configured, Basic credentials).
 func BenchmarkParseWebhook(b *testing.B) {
-	_, body, _ := captureWebhook(b)
-	b.ReportAllocs()
-	b.ResetTimer()
-	defer benchutil.CPU(b)()
-	for b.Loop() {
-		ev, err := smartpay.ParseWebhook(body)
+	header, body, _ := captureWebhook(b)
+	benchutil.Notify(b, header, body, func(*http.Request) error {
+		ev, err := smartpay.ParseWebhook(body) // the parser alone, as a handler holding the body calls it
 		if err != nil {
-			b.Fatal(err)
+			return err
 		}
 		if ev.MerchantKey == "" {
-			b.Fatalf("event %+v", ev)
+			return fmt.Errorf("event %+v", ev)
 		}
-	}
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "notifications/s")
+		return nil
+	})
 }
 
 // BenchmarkNotify is the whole Notify: parse, then the confirming Get
@@ -150,23 +136,16 @@ func BenchmarkNotify(b *testing.B) {
 	defer s.Close()
 	gw := newDriver(b, benchutil.NewClient(), s.URL())
 	ctx := context.Background()
-	rd := bytes.NewReader(body)
-	req := &http.Request{Method: http.MethodPost, Header: header, URL: &url.URL{Path: "/notify"}}
-	b.ReportAllocs()
-	b.ResetTimer()
-	defer benchutil.CPU(b)()
-	for b.Loop() {
-		rd.Reset(body)
-		req.Body = io.NopCloser(rd)
-		n, err := gw.Notify(ctx, req)
+	benchutil.Notify(b, header, body, func(r *http.Request) error {
+		n, err := gw.Notify(ctx, r)
 		if err != nil {
-			b.Fatal(err)
+			return err
 		}
 		if n.Payment == nil || n.Payment.Status != payments.StatusAuthorized {
-			b.Fatalf("notification %+v", n)
+			return fmt.Errorf("notification %+v", n)
 		}
-	}
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "notifications/s")
+		return nil
+	})
 }
 
 // captureWebhook authorizes an invoice on a simulator (in this process)

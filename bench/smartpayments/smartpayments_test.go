@@ -6,11 +6,9 @@
 package smartpaymentsbench
 
 import (
-	"bytes"
 	"context"
-	"io"
+	"fmt"
 	"net/http"
-	"net/url"
 	"testing"
 
 	"github.com/gopayments/payments"
@@ -30,13 +28,7 @@ func TestMain(m *testing.M) {
 			s := smartpaymentstest.NewServer(smartpaymentstest.WithoutCallbacks())
 			return map[string]string{"gateway": s.GatewayURL(), "card": s.CardDataURL(), "export": s.ExportURL()}, s.Reset, s.Close
 		},
-		"fixed": func() (map[string]string, func(), func()) {
-			urls, closeFn := benchutil.Handlers(map[string]http.Handler{
-				"card": benchutil.FixedServer(http.StatusOK, []byte(docHost2Host)),
-			})
-			urls["gateway"], urls["export"] = urls["card"], urls["card"]
-			return urls, nil, closeFn
-		},
+		"fixed": benchutil.Fixed(http.StatusOK, []byte(docHost2Host), "card", "gateway", "export"),
 	})
 }
 
@@ -111,22 +103,14 @@ func BenchmarkNotify(b *testing.B) {
 		b.Fatal(err)
 	}
 	body := []byte(`{"orderId":"` + ref + `","status":2}`)
-	rd := bytes.NewReader(body)
-	req := &http.Request{Method: http.MethodPost, URL: &url.URL{Path: "/notify"},
-		Header: http.Header{"Content-Type": {"application/json"}}}
-	b.ReportAllocs()
-	b.ResetTimer()
-	defer benchutil.CPU(b)()
-	for b.Loop() {
-		rd.Reset(body)
-		req.Body = io.NopCloser(rd)
-		n, err := gw.Notify(ctx, req)
+	benchutil.Notify(b, http.Header{"Content-Type": {"application/json"}}, body, func(r *http.Request) error {
+		n, err := gw.Notify(ctx, r)
 		if err != nil {
-			b.Fatal(err)
+			return err
 		}
 		if n.Payment == nil || n.Payment.Status != payments.StatusCaptured {
-			b.Fatalf("notification %+v", n)
+			return fmt.Errorf("notification %+v", n)
 		}
-	}
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "notifications/s")
+		return nil
+	})
 }

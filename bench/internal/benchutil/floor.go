@@ -105,6 +105,7 @@ type Floor struct {
 	// prefix and suffix surround the reference in the recorded body (the
 	// whole body is prefix when there is no reference).
 	prefix, suffix []byte
+	hasRef         bool // the body has a reference to substitute
 	bufs           sync.Pool
 }
 
@@ -123,22 +124,24 @@ func NewFloor(client *http.Client, rec Recorded, ref string) (*Floor, error) {
 			return nil, fmt.Errorf("reference %q occurs %d times in the recorded body %s", ref, n, rec.Body)
 		}
 		i := bytes.Index(rec.Body, []byte(ref))
-		f.prefix, f.suffix = rec.Body[:i], rec.Body[i+len(ref):]
+		f.prefix, f.suffix, f.hasRef = rec.Body[:i], rec.Body[i+len(ref):], true
 	}
 	f.bufs.New = func() any { b := make([]byte, 0, len(rec.Body)+64); return &b }
 	return f, nil
 }
 
 // Do sends the request (with ref in place of the recorded reference, if
-// any) and decodes a 2xx JSON answer into v. It returns the status code.
+// the body has one; ref is ignored otherwise) and decodes a 2xx JSON answer into v. It returns the status code.
 func (f *Floor) Do(ctx context.Context, ref string, v any) (int, error) {
 	var body io.Reader
 	var bp *[]byte
 	if f.prefix != nil {
 		bp = f.bufs.Get().(*[]byte)
 		b := append((*bp)[:0], f.prefix...)
-		b = append(b, ref...)
-		b = append(b, f.suffix...)
+		if f.hasRef {
+			b = append(b, ref...)
+			b = append(b, f.suffix...)
+		}
 		*bp = b
 		body = bytes.NewReader(b)
 	}
