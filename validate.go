@@ -54,6 +54,10 @@ func newValidator() *validator.Validate {
 		_, ok := iso3166.Alpha3(fl.Field().String())
 		return ok
 	}))
+	for tag, fast := range fastTags {
+		must(v.RegisterValidation(tag, withFastPath(tag, fast)))
+	}
+	must(v.RegisterValidation("max", fastMax))
 	v.RegisterStructValidation(validateMoney, Money{})
 	v.RegisterStructValidation(validateAuthorize, AuthorizeRequest{})
 	v.RegisterStructValidation(validateCapture, CaptureRequest{})
@@ -62,8 +66,33 @@ func newValidator() *validator.Validate {
 	return v
 }
 
+// current returns the struct a struct-level validator is called for,
+// through a pointer when the validator reached it through one or through
+// an addressable value (always, for requests passed to Validate): copying
+// the struct into an interface would allocate. ok is false if the struct
+// is not a T, which registration by type rules out.
+func current[T any](sl validator.StructLevel) (v *T, ok bool) {
+	cur := sl.Current()
+	if cur.CanAddr() {
+		v, ok = cur.Addr().Interface().(*T)
+		return v, ok
+	}
+	c, ok := cur.Interface().(T)
+	return &c, ok
+}
+
+// reportType fails a struct-level validation whose struct current could
+// not read (unreachable; it fails closed rather than skip the checks).
+func reportType(sl validator.StructLevel) {
+	sl.ReportError(nil, "", "", "struct_type", "")
+}
+
 func validateMoney(sl validator.StructLevel) {
-	m := sl.Current().Interface().(Money)
+	m, ok := current[Money](sl)
+	if !ok {
+		reportType(sl)
+		return
+	}
 	exp, err := m.Currency.Exponent()
 	if err != nil {
 		sl.ReportError(string(m.Currency), "currency", "Currency", "iso4217", "")
@@ -75,28 +104,44 @@ func validateMoney(sl validator.StructLevel) {
 }
 
 func validateAuthorize(sl validator.StructLevel) {
-	r := sl.Current().Interface().(AuthorizeRequest)
+	r, ok := current[AuthorizeRequest](sl)
+	if !ok {
+		reportType(sl)
+		return
+	}
 	if !r.Amount.IsPositive() {
 		sl.ReportError(r.Amount.Amount.String(), "amount", "Amount", "positive", "")
 	}
 }
 
 func validateCapture(sl validator.StructLevel) {
-	r := sl.Current().Interface().(CaptureRequest)
+	r, ok := current[CaptureRequest](sl)
+	if !ok {
+		reportType(sl)
+		return
+	}
 	if r.Amount != nil && !r.Amount.IsPositive() {
 		sl.ReportError(r.Amount.Amount.String(), "amount", "Amount", "positive", "")
 	}
 }
 
 func validateRefund(sl validator.StructLevel) {
-	r := sl.Current().Interface().(RefundRequest)
+	r, ok := current[RefundRequest](sl)
+	if !ok {
+		reportType(sl)
+		return
+	}
 	if r.Amount != nil && !r.Amount.IsPositive() {
 		sl.ReportError(r.Amount.Amount.String(), "amount", "Amount", "positive", "")
 	}
 }
 
 func validateStatus(sl validator.StructLevel) {
-	r := sl.Current().Interface().(StatusRequest)
+	r, ok := current[StatusRequest](sl)
+	if !ok {
+		reportType(sl)
+		return
+	}
 	if r.ID == "" && r.Reference == "" {
 		sl.ReportError("", "id", "ID", "id_or_reference", "")
 	}
@@ -119,8 +164,8 @@ func (r *RefundRequest) Validate() error { return validateRequest(r) }
 // Validate checks that the request names an ID or a Reference.
 func (r *StatusRequest) Validate() error { return validateRequest(r) }
 
-func validateRequest(r any) error {
-	if r == nil || reflect.ValueOf(r).IsNil() {
+func validateRequest[T any](r *T) error {
+	if r == nil {
 		return &Error{Code: InvalidRequest, Message: "request is nil"}
 	}
 	err := validate().Struct(r)
@@ -218,19 +263,28 @@ func ruleText(fe validator.FieldError, path string) string {
 	return "fails the " + fe.Tag() + " rule"
 }
 
-// panProblem says what is wrong with a card number, "" if nothing.
+// panProblem says what is wrong with a card number, "" if nothing. It
+// gathers the digits in a stack buffer: a valid number costs no allocation.
 func panProblem(n string) string {
+	var digits [19]byte
+	k := 0 // digits seen; only the first len(digits) are kept
 	for i := 0; i < len(n); i++ {
 		c := n[i]
-		if (c < '0' || c > '9') && c != ' ' && c != '-' {
+		switch {
+		case c >= '0' && c <= '9':
+			if k < len(digits) {
+				digits[k] = c
+			}
+			k++
+		case c == ' ' || c == '-':
+		default:
 			return "must contain only digits, spaces and dashes"
 		}
 	}
-	d := digitsOnly(n)
-	if len(d) < 12 || len(d) > 19 {
+	if k < 12 || k > 19 {
 		return "must be 12 to 19 digits"
 	}
-	if !redact.Luhn(d) {
+	if !redact.Luhn(string(digits[:k])) {
 		return "fails the Luhn check"
 	}
 	return ""

@@ -1,0 +1,6 @@
+//go:build !race
+
+package payments
+
+// raceEnabled: see validate_race_test.go.
+const raceEnabled = false
