@@ -142,29 +142,9 @@ func normKey(k string) string {
 	return b.String()
 }
 
-var panKeys = map[string]bool{
-	"number": true, "cardnumber": true, "pan": true, "customercardnumber": true, "accountnumber": true,
-}
-
-var secretKeys = map[string]bool{
-	"cvv": true, "cvc": true, "cvv2": true, "cvc2": true, "securitycode": true, "cardcvv": true,
-	"password": true, "secret": true, "apikey": true, "authenticationkey": true, "clientsecret": true,
-	"accesstoken": true, "refreshtoken": true, "token": true, "authorization": true,
-	"applepaydpan": true, "googlepaydpan": true, "paymentdata": true, "merchantkey": true,
-}
-
 // classifyKey tells whether a JSON object key holds a card number (masked to
 // first 6 and last 4), a secret (replaced whole) or neither.
-func classifyKey(k string) keyClass {
-	n := normKey(k)
-	switch {
-	case panKeys[n]:
-		return keyPAN
-	case secretKeys[n]:
-		return keySecret
-	}
-	return keyPlain
-}
+func classifyKey(k string) keyClass { return classifyNorm(normKey(k)) }
 
 // IsSecretKey reports whether a JSON key or header name holds a credential
 // or a CVV whose value must never be shown.
@@ -364,10 +344,20 @@ func classifyRawKey(raw []byte) keyClass {
 		buf[n] = c
 		n++
 	}
-	switch {
-	case panKeys[string(buf[:n])]:
+	return classifyNorm(string(buf[:n]))
+}
+
+// classifyNorm classifies a normalized key (see normKey). A switch, not the
+// maps' lookups: it is on the path of every key of every provider answer,
+// and the compiler turns it into length and byte comparisons.
+func classifyNorm(n string) keyClass {
+	switch n {
+	case "number", "cardnumber", "pan", "customercardnumber", "accountnumber":
 		return keyPAN
-	case secretKeys[string(buf[:n])]:
+	case "cvv", "cvc", "cvv2", "cvc2", "securitycode", "cardcvv",
+		"password", "secret", "apikey", "authenticationkey", "clientsecret",
+		"accesstoken", "refreshtoken", "token", "authorization",
+		"applepaydpan", "googlepaydpan", "paymentdata", "merchantkey":
 		return keySecret
 	}
 	return keyPlain

@@ -135,3 +135,20 @@ func FuzzDecoded(f *testing.F) {
 		}
 	})
 }
+
+func TestClassifyKey(t *testing.T) {
+	tests := map[string]keyClass{
+		"number": keyPAN, "card_number": keyPAN, "CardNumber": keyPAN, "PAN": keyPAN,
+		"customer-card-number": keyPAN, "accountNumber": keyPAN,
+		"cvv": keySecret, "CVC2": keySecret, "SecurityCode": keySecret, "card_cvv": keySecret,
+		"password": keySecret, "Secret": keySecret, "api_key": keySecret, "authenticationKey": keySecret,
+		"client_secret": keySecret, "access_token": keySecret, "refresh-token": keySecret, "Token": keySecret,
+		"Authorization": keySecret, "apple_pay_dpan": keySecret, "googlePayDpan": keySecret,
+		"paymentData": keySecret, "merchantKey": keySecret,
+		"amount": keyPlain, "numbers": keyPlain, "tokenLifetime": keyPlain, "": keyPlain, "HolderName": keyPlain,
+	}
+	for k, want := range tests {
+		assert.Equal(t, want, classifyKey(k), k)
+		assert.Equal(t, want, classifyRawKey([]byte(`"`+k+`"`)), k)
+	}
+}
