@@ -1,6 +1,7 @@
 package smart2pay
 
 import (
+	"encoding/json"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -114,7 +115,7 @@ func FuzzDecodeResponse(f *testing.F) {
 			}
 		}
 		var list paymentsResponse
-		if unmarshalNumber(body, &list) == nil {
+		if json.Unmarshal(body, &list) == nil {
 			for _, raw := range list.Payments {
 				if w, err := decodeWirePayment(raw); err == nil {
 					if p, err := convertPayment(apiAlternative, w); err == nil {

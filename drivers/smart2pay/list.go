@@ -2,6 +2,7 @@ package smart2pay
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"iter"
 	"net/http"
@@ -243,7 +244,7 @@ func (g *Gateway) listPage(ctx context.Context, a api, q url.Values) ([]*payment
 		if err != nil {
 			return nil, malformed(op, httpx.Query, resp.StatusCode, fmt.Errorf("entry %d: %w", i, err))
 		}
-		p.Raw = redact.JSON(raw)
+		p.Raw = redact.Decoded(raw) // one value of a body DecodeJSON decoded whole
 		out = append(out, p)
 	}
 	return out, nil
@@ -303,7 +304,7 @@ func (g *Gateway) Refunds(ctx context.Context, paymentID string) ([]*payments.Re
 	out := make([]*payments.Refund, 0, len(env.Refunds))
 	for i, raw := range env.Refunds {
 		var w wireRefund
-		if err := unmarshalNumber(raw, &w); err != nil {
+		if err := json.Unmarshal(raw, &w); err != nil {
 			return nil, malformed(op, httpx.Query, resp.StatusCode, fmt.Errorf("entry %d: %w", i, err))
 		}
 		r, err := convertRefund(a, &w)
@@ -316,7 +317,7 @@ func (g *Gateway) Refunds(ctx context.Context, paymentID string) ([]*payments.Re
 		if r.PaymentID != paymentID {
 			return nil, integrityError(op, "refund %s is of payment %q, not %q", r.ID, r.PaymentID, paymentID)
 		}
-		r.Raw = redact.JSON(raw)
+		r.Raw = redact.Decoded(raw) // one value of a body DecodeJSON decoded whole
 		out = append(out, r)
 	}
 	return out, nil
@@ -355,6 +356,6 @@ func (g *Gateway) RefundByID(ctx context.Context, paymentID, refundID string) (*
 	if r.PaymentID == "" {
 		r.PaymentID = paymentID
 	}
-	r.Raw = redact.JSON(resp.Body)
+	r.Raw = redact.Decoded(resp.Body) // decoded whole by DecodeJSON
 	return r, nil
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -33,8 +34,10 @@ const maxNotificationBytes = 1 << 20
 // The body's one top-level key names its kind: "Payment" (Payment set, in
 // the same shape as GET /v1/payments/{id}), "Refund" (Refund set), "Payout"
 // (NotificationPayout, Raw only), and "Preapproval", "Dispute" or any other
-// (NotificationOther, Raw only). Reply is 204 No Content, as GlobalPay
-// requires.
+// (NotificationOther, Raw only). A body that is not one JSON object with
+// exactly one member is ErrInvalidRequest, including one that gives its key
+// twice (two Payment objects: which one is meant cannot be told). Reply is
+// 204 No Content, as GlobalPay requires.
 //
 // GlobalPay may deliver a notification more than once, and asks merchants
 // to match the notified Amount and Currency with their own records: see
@@ -53,7 +56,7 @@ func (g *Gateway) Notify(ctx context.Context, r *http.Request) (*payments.Notifi
 	if r.Body == nil {
 		return nil, &payments.Error{Code: payments.InvalidRequest, Provider: Name, Message: "notify: empty body"}
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxNotificationBytes+1))
+	body, err := readBody(r.Body, r.ContentLength)
 	if err != nil {
 		return nil, &payments.Error{Code: payments.InvalidRequest, Provider: Name, Message: "notify: reading the body failed", Err: err}
 	}
@@ -61,6 +64,42 @@ func (g *Gateway) Notify(ctx context.Context, r *http.Request) (*payments.Notifi
 		return nil, &payments.Error{Code: payments.InvalidRequest, Provider: Name, Message: fmt.Sprintf("notify: body larger than %d bytes", maxNotificationBytes)}
 	}
 	return g.parseNotification(body, matched)
+}
+
+// defaultBodyBuffer is the buffer readBody starts with when the request does
+// not announce its length: a GlobalPay notification is a few kilobytes at
+// most (a card payment's, about 1 kB).
+const defaultBodyBuffer = 2 << 10
+
+// readBody reads a notification body as io.ReadAll(io.LimitReader(body,
+// maxNotificationBytes+1)) does, into one buffer of the announced
+// Content-Length (or defaultBodyBuffer) instead of growing one from 512
+// bytes: a body longer than maxNotificationBytes comes back with
+// maxNotificationBytes+1 bytes, for the caller to refuse.
+func readBody(body io.Reader, announced int64) ([]byte, error) {
+	size := defaultBodyBuffer
+	if announced > 0 && announced <= maxNotificationBytes {
+		size = int(announced) + 1 // room to see io.EOF without growing
+	}
+	b := make([]byte, 0, size)
+	for len(b) <= maxNotificationBytes {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)] // grow
+		}
+		room := b[len(b):cap(b)]
+		if rest := maxNotificationBytes + 1 - len(b); len(room) > rest {
+			room = room[:rest]
+		}
+		n, err := body.Read(room)
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+	}
+	return b, nil
 }
 
 // hostSet says which site's credentials a notification carried.
@@ -74,180 +113,353 @@ const (
 // verify compares the Authorization header with both sites' in constant
 // time (both comparisons always run).
 func (g *Gateway) verify(header string) (hostSet, bool) {
-	h := []byte(strings.TrimSpace(header))
+	// The header's copy lives on the stack when it is no longer than the
+	// buffer (any Basic header of a GlobalPay site): the comparisons keep
+	// nothing.
+	var buf [256]byte
+	h := append(buf[:0], strings.TrimSpace(header)...)
 	var set hostSet
-	if subtle.ConstantTimeCompare(h, []byte(g.apmAuth)) == 1 {
+	if subtle.ConstantTimeCompare(h, g.apmAuthBytes) == 1 {
 		set |= viaAlternative
 	}
-	if subtle.ConstantTimeCompare(h, []byte(g.cardAuth)) == 1 {
+	if subtle.ConstantTimeCompare(h, g.cardAuthBytes) == 1 {
 		set |= viaCard
 	}
 	return set, set != 0 && len(h) > 0
 }
 
-// parseNotification parses a verified notification body.
+// parseNotification parses a verified notification body. The body must be
+// one JSON object with exactly one member, whose key names the kind:
+// anything else (not an object, no member, two or more members, a key given
+// twice, trailing data) is ErrInvalidRequest. A duplicated key is rejected
+// rather than resolved: which of two Payment objects GlobalPay meant cannot
+// be told.
+//
+// The common body, {"Key": value} with a plain key, takes parseSoleMember:
+// one structural scan and one json.Unmarshal of the whole body. Anything the
+// scan does not recognise, and every body that does not decode, goes to
+// parseNotificationTokens, which walks the body token by token and states
+// what is wrong with it; both give the same result for every body the first
+// one accepts.
 func (g *Gateway) parseNotification(body []byte, via hostSet) (*payments.Notification, error) {
-	invalid := func(format string, args ...any) error {
-		return &payments.Error{Code: payments.InvalidRequest, Provider: Name, Message: "notify: " + fmt.Sprintf(format, args...)}
+	if n, err := g.parseSoleMember(body, via); err != errUndecided {
+		return n, err
 	}
-	if via == viaAlternative || via == viaCard {
-		// The host is known from the credentials: decode the body in one
-		// pass, without first splitting it into raw members.
-		return g.parseNotificationFast(body, via)
-	}
-	top, err := topLevel(body)
-	if err != nil {
-		return nil, invalid("the body is not a JSON object: %v", err)
-	}
-	if len(top) != 1 {
-		return nil, invalid("the body has %d top-level keys, GlobalPay sends one naming the notification type", len(top))
-	}
-	n := &payments.Notification{
+	return g.parseNotificationTokens(body, via)
+}
+
+// errUndecided is parseSoleMember's answer for a body it leaves to
+// parseNotificationTokens. It never leaves the package.
+var errUndecided = errors.New("smart2pay: notification body left to the token walk")
+
+// notifyInvalid is the ErrInvalidRequest of a notification body that cannot
+// be read.
+func notifyInvalid(format string, args ...any) error {
+	return &payments.Error{Code: payments.InvalidRequest, Provider: Name, Message: "notify: " + fmt.Sprintf(format, args...)}
+}
+
+// newNotification is a verified notification with the reply GlobalPay
+// expects (204 No Content).
+func newNotification() *payments.Notification {
+	return &payments.Notification{
 		Verified: payments.VerifiedCredentials,
 		Reply:    payments.Reply{StatusCode: http.StatusNoContent},
-		Raw:      redact.JSON(body),
 	}
-	var key string
-	var raw json.RawMessage
-	for k, v := range top {
-		key, raw = k, v
+}
+
+// notifiedPayment converts a decoded Payment member into n.
+func notifiedPayment(n *payments.Notification, a api, w *wirePayment) error {
+	p, err := convertPayment(a, w)
+	if err != nil {
+		return notifyInvalid("Payment: %v", err)
 	}
-	switch key {
+	if p.ID == "" {
+		return notifyInvalid("Payment has no ID")
+	}
+	n.Kind, n.Payment = payments.NotificationPayment, p
+	return nil
+}
+
+// notifiedRefund converts a decoded Refund member into n.
+func notifiedRefund(n *payments.Notification, a api, w *wireRefund) error {
+	rf, err := convertRefund(a, w)
+	if err != nil {
+		return notifyInvalid("Refund: %v", err)
+	}
+	if rf.ID == "" {
+		return notifyInvalid("Refund has no ID")
+	}
+	n.Kind, n.Refund = payments.NotificationRefund, rf
+	return nil
+}
+
+// otherKind is the kind of a notification that is neither a payment nor a
+// refund: Payout, or Other (Preapproval, Dispute, and types added later).
+func otherKind(key string) payments.NotificationKind {
+	if key == "Payout" {
+		return payments.NotificationPayout
+	}
+	return payments.NotificationOther
+}
+
+// setRaw sets the notification's Raw (and its payment's or refund's) to
+// scrubbed, the whole body with card data and secrets masked.
+func setRaw(n *payments.Notification, scrubbed []byte) {
+	n.Raw = scrubbed
+	if n.Payment != nil {
+		n.Payment.Raw = scrubbed
+	}
+	if n.Refund != nil {
+		n.Refund.Raw = scrubbed
+	}
+}
+
+// parseSoleMember is parseNotification's common case: a body shaped
+// {"Key": value} (soleMember) that decodes whole with json.Unmarshal. A body
+// that is not of that shape or does not decode is errUndecided: the caller
+// then leaves it to parseNotificationTokens, which finds the same result for
+// every body parseSoleMember decides and the precise error for the others.
+// Any other error is that of a payment or refund member that decoded but
+// does not make sense (the same as parseNotificationTokens').
+func (g *Gateway) parseSoleMember(body []byte, via hostSet) (*payments.Notification, error) {
+	key, member, ok := soleMember(body)
+	if !ok {
+		return nil, errUndecided
+	}
+	n := newNotification()
+	// Each branch decodes the whole body, not just the member: that checks
+	// the envelope as strictly as the token walk (a valid object, nothing
+	// after it), so that redact.Decoded may scrub it. The body has one
+	// member and its key is exactly the field's name, so encoding/json's
+	// case-insensitive matching plays no part.
+	switch string(key) {
 	case "Payment":
-		w, err := decodeWirePayment(raw)
-		if err != nil {
-			return nil, invalid("Payment: %v", err)
+		var env struct {
+			Payment wirePayment `json:"Payment"`
 		}
-		a := notificationAPI(via, raw)
-		p, err := convertPayment(a, w)
-		if err != nil {
-			return nil, invalid("Payment: %v", err)
+		if json.Unmarshal(body, &env) != nil {
+			return nil, errUndecided
 		}
-		if p.ID == "" {
-			return nil, invalid("Payment has no ID")
+		if err := notifiedPayment(n, notificationAPI(via, member), &env.Payment); err != nil {
+			return nil, err
 		}
-		p.Raw = n.Raw
-		n.Kind, n.Payment = payments.NotificationPayment, p
 	case "Refund":
-		var w wireRefund
-		if err := unmarshalNumber(raw, &w); err != nil {
-			return nil, invalid("Refund: %v", err)
+		var env struct {
+			Refund wireRefund `json:"Refund"`
 		}
-		a := notificationAPI(via, raw)
-		rf, err := convertRefund(a, &w)
-		if err != nil {
-			return nil, invalid("Refund: %v", err)
+		if json.Unmarshal(body, &env) != nil {
+			return nil, errUndecided
 		}
-		if rf.ID == "" {
-			return nil, invalid("Refund has no ID")
+		if err := notifiedRefund(n, notificationAPI(via, member), &env.Refund); err != nil {
+			return nil, err
 		}
-		rf.Raw = n.Raw
-		n.Kind, n.Refund = payments.NotificationRefund, rf
-	case "Payout":
-		n.Kind = payments.NotificationPayout
-	default: // Preapproval, Dispute, and types added later
-		n.Kind = payments.NotificationOther
+	default: // Payout, Preapproval, Dispute, and types added later
+		if !json.Valid(body) {
+			return nil, errUndecided
+		}
+		n.Kind = otherKind(string(key))
 	}
+	setRaw(n, redact.Decoded(body))
 	return n, nil
 }
 
-// parseNotificationFast is parseNotification when the credentials name the
-// host: the envelope's one member is decoded straight into its wire type.
-func (g *Gateway) parseNotificationFast(body []byte, via hostSet) (*payments.Notification, error) {
-	invalid := func(format string, args ...any) error {
-		return &payments.Error{Code: payments.InvalidRequest, Provider: Name, Message: "notify: " + fmt.Sprintf(format, args...)}
-	}
-	a := apiAlternative
-	if via == viaCard {
-		a = apiCard
-	}
+// parseNotificationTokens is parseNotification for any body: it reads the
+// envelope token by token, decodes its one member into the wire type the key
+// names, and then requires the object to end, and the body with it.
+func (g *Gateway) parseNotificationTokens(body []byte, via hostSet) (*payments.Notification, error) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return nil, invalid("the body is not a JSON object")
+		return nil, notifyInvalid("the body is not a JSON object")
 	}
 	tok, err := dec.Token()
 	if err != nil {
-		return nil, invalid("the body is not a JSON object: %v", err)
+		return nil, notifyInvalid("the body is not a JSON object: %v", err)
 	}
 	key, ok := tok.(string)
 	if !ok {
-		return nil, invalid("the body has 0 top-level keys, GlobalPay sends one naming the notification type")
+		return nil, notifyInvalid("the body has 0 top-level keys, GlobalPay sends one naming the notification type")
 	}
-	n := &payments.Notification{
-		Verified: payments.VerifiedCredentials,
-		Reply:    payments.Reply{StatusCode: http.StatusNoContent},
-	}
+	n := newNotification()
 	switch key {
-	case "Payment":
-		var w wirePayment
-		if err := dec.Decode(&w); err != nil {
-			return nil, invalid("Payment: %v", err)
+	case "Payment", "Refund":
+		// The member's raw bytes, for notificationAPI when both sites
+		// share credentials; then its wire type.
+		var member json.RawMessage
+		if err := dec.Decode(&member); err != nil {
+			return nil, notifyInvalid("%s: %v", key, err)
 		}
-		p, err := convertPayment(a, &w)
-		if err != nil {
-			return nil, invalid("Payment: %v", err)
+		a := notificationAPI(via, member)
+		if key == "Payment" {
+			var w wirePayment
+			if err := json.Unmarshal(member, &w); err != nil {
+				return nil, notifyInvalid("Payment: %v", err)
+			}
+			if err := notifiedPayment(n, a, &w); err != nil {
+				return nil, err
+			}
+		} else {
+			var w wireRefund
+			if err := json.Unmarshal(member, &w); err != nil {
+				return nil, notifyInvalid("Refund: %v", err)
+			}
+			if err := notifiedRefund(n, a, &w); err != nil {
+				return nil, err
+			}
 		}
-		if p.ID == "" {
-			return nil, invalid("Payment has no ID")
-		}
-		n.Kind, n.Payment = payments.NotificationPayment, p
-	case "Refund":
-		var w wireRefund
-		if err := dec.Decode(&w); err != nil {
-			return nil, invalid("Refund: %v", err)
-		}
-		rf, err := convertRefund(a, &w)
-		if err != nil {
-			return nil, invalid("Refund: %v", err)
-		}
-		if rf.ID == "" {
-			return nil, invalid("Refund has no ID")
-		}
-		n.Kind, n.Refund = payments.NotificationRefund, rf
 	default: // Payout, Preapproval, Dispute, and types added later
 		var skip json.RawMessage
 		if err := dec.Decode(&skip); err != nil {
-			return nil, invalid("the body is not a JSON object: %v", err)
+			return nil, notifyInvalid("the body is not a JSON object: %v", err)
 		}
-		n.Kind = payments.NotificationOther
-		if key == "Payout" {
-			n.Kind = payments.NotificationPayout
-		}
+		n.Kind = otherKind(key)
 	}
 	if dec.More() {
-		return nil, invalid("the body has more than one top-level key, GlobalPay sends one naming the notification type")
+		return nil, notifyInvalid("the body has more than one top-level key, GlobalPay sends one naming the notification type")
 	}
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('}') {
-		return nil, invalid("the body is not a JSON object")
+		return nil, notifyInvalid("the body is not a JSON object")
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return nil, invalid("the body is not a JSON object: trailing data after the object")
+		return nil, notifyInvalid("the body is not a JSON object: trailing data after the object")
 	}
-	n.Raw = redact.JSON(body)
-	if n.Payment != nil {
-		n.Payment.Raw = n.Raw
-	}
-	if n.Refund != nil {
-		n.Refund.Raw = n.Raw
-	}
+	setRaw(n, redact.JSON(body))
 	return n, nil
 }
 
-// topLevel decodes a JSON object's members, keeping values raw.
-func topLevel(body []byte) (map[string]json.RawMessage, error) {
-	var top map[string]json.RawMessage
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(&top); err != nil {
-		return nil, err
+// soleMember finds the one member of a body shaped {"Key": value}, JSON
+// whitespace allowed around every token: its key, which must be plain
+// printable ASCII (no escape: the key is then exactly its bytes), and its
+// value's bytes. It is a structural scan that relies
+// on the body being valid JSON, which the caller checks afterwards by
+// decoding the whole body: on valid JSON, ok is true exactly when the body is
+// an object with one member and a plain key. On other input it never panics
+// and may answer anything; the caller's decoding then fails and discards the
+// answer.
+func soleMember(body []byte) (key, value []byte, ok bool) {
+	i := skipSpace(body, 0)
+	if i >= len(body) || body[i] != '{' {
+		return nil, nil, false
 	}
-	if dec.More() {
-		return nil, fmt.Errorf("trailing data after the object")
+	i = skipSpace(body, i+1)
+	if i >= len(body) || body[i] != '"' {
+		return nil, nil, false // no member, or not JSON
 	}
-	if top == nil {
-		return nil, fmt.Errorf("null")
+	k := bytes.IndexByte(body[i+1:], '"')
+	if k < 0 {
+		return nil, nil, false
 	}
-	return top, nil
+	key = body[i+1 : i+1+k]
+	for _, c := range key {
+		if c < 0x20 || c > 0x7e || c == '\\' {
+			// An escape, a byte JSON forbids there, or UTF-8 that
+			// encoding/json might rewrite: left to the token walk.
+			return nil, nil, false
+		}
+	}
+	i = skipSpace(body, i+2+k)
+	if i >= len(body) || body[i] != ':' {
+		return nil, nil, false
+	}
+	start := skipSpace(body, i+1)
+	end := valueEnd(body, start)
+	if end < 0 {
+		return nil, nil, false
+	}
+	i = skipSpace(body, end)
+	if i >= len(body) || body[i] != '}' {
+		return nil, nil, false // a ',' and more members, or not JSON
+	}
+	if skipSpace(body, i+1) != len(body) {
+		return nil, nil, false // trailing data
+	}
+	return key, body[start:end], true
+}
+
+// skipSpace returns the index of the first byte at or after i that is not
+// JSON whitespace (len(b) if none).
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// valueEnd returns the index just past the JSON value that starts at b[i]
+// (valid JSON assumed, as for soleMember), or -1 when b ends first or the
+// brackets do not balance.
+func valueEnd(b []byte, i int) int {
+	if i >= len(b) {
+		return -1
+	}
+	switch b[i] {
+	case '{', '[':
+	case '"':
+		return stringEnd(b, i)
+	case '}', ']', ',', ':':
+		return -1
+	default: // a number, true, false or null: up to the next delimiter
+		j := i
+		for j < len(b) && !isJSONDelim(b[j]) {
+			j++
+		}
+		return j
+	}
+	depth := 0
+	for i < len(b) {
+		switch b[i] {
+		case '"':
+			j := stringEnd(b, i)
+			if j < 0 {
+				return -1
+			}
+			i = j
+			continue
+		case '{', '[':
+			depth++
+		case '}', ']':
+			depth--
+			if depth == 0 {
+				return i + 1
+			}
+			if depth < 0 {
+				return -1
+			}
+		}
+		i++
+	}
+	return -1
+}
+
+// isJSONDelim reports whether c ends a number or literal.
+func isJSONDelim(c byte) bool {
+	switch c {
+	case ' ', '\t', '\n', '\r', ',', ':', '{', '}', '[', ']', '"':
+		return true
+	}
+	return false
+}
+
+// stringEnd returns the index just past the closing quote of the JSON string
+// that starts at b[i], or -1 when b ends first. A quote closes the string
+// when an even number of backslashes precedes it.
+func stringEnd(b []byte, i int) int {
+	j := i + 1
+	for {
+		k := bytes.IndexByte(b[j:], '"')
+		if k < 0 {
+			return -1
+		}
+		j += k
+		escapes := 0
+		for p := j - 1; p > i && b[p] == '\\'; p-- {
+			escapes++
+		}
+		j++
+		if escapes%2 == 0 {
+			return j
+		}
+	}
 }
 
 // notificationAPI tells which host a notified payment or refund lives on:

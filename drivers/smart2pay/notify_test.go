@@ -133,6 +133,14 @@ func TestNotifyKindsAndRejections(t *testing.T) {
 		{"preapproval", `{"Preapproval":{"ID":1}}`, payments.NotificationOther},
 		{"dispute", `{"Dispute":{"ID":1}}`, payments.NotificationOther},
 		{"refund", `{"Refund":{"ID":150001,"Created":"20161205084103","MerchantTransactionID":"r1","InitialPaymentID":2427068,"Amount":50,"Currency":"EUR","Description":null,"TypeID":1,"Status":{"ID":2,"Info":"Success","Reasons":null}}}`, payments.NotificationRefund},
+		// The key is matched exactly, after JSON unescaping.
+		{"escaped key", `{"Pay\u006dent":{"ID":5,"Amount":100,"Currency":"EUR","Status":{"ID":2}}}`, payments.NotificationPayment},
+		{"lower-case key", `{"payment":{"ID":5,"Amount":100,"Currency":"EUR","Status":{"ID":2}}}`, payments.NotificationOther},
+		{"whitespace", " \r\n{ \"Payout\" :\t{\"ID\":1} }\n", payments.NotificationPayout},
+		{"brackets in strings", `{"Dispute":{"Note":"}\"{,\\","List":[1,{"a":"]"}],"n":-1.5e3}}`, payments.NotificationOther},
+		// Members the driver does not read are not decoded: a type it would
+		// not expect there does not make the notification unreadable.
+		{"unread member of another type", `{"Payment":{"ID":5,"Amount":100,"Currency":"EUR","Status":{"ID":2},"Capture":"yes","MethodID":"six","Customer":[1]}}`, payments.NotificationPayment},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			n, err := gw.Notify(ctx, notification(docAPMAuth, tc.body))
@@ -160,9 +168,22 @@ func TestNotifyKindsAndRejections(t *testing.T) {
 		{"no header", notification("", `{"Payment":{"ID":1}}`), payments.Unverified},
 		{"wrong key", notification(basic(strconv.Itoa(docSiteID), "nope"), `{"Payment":{"ID":1}}`), payments.Unverified},
 		{"bearer", notification("Bearer "+docAPIKey, `{"Payment":{"ID":1}}`), payments.Unverified},
+		{"long header", notification(docAPMAuth+strings.Repeat("A", 1000), `{"Payment":{"ID":1}}`), payments.Unverified},
 		{"GET", httptest.NewRequest(http.MethodGet, "/n", nil), payments.InvalidRequest},
 		{"not json", notification(docAPMAuth, `Payment=1`), payments.InvalidRequest},
 		{"two keys", notification(docAPMAuth, `{"Payment":{"ID":1},"Refund":{"ID":2}}`), payments.InvalidRequest},
+		{"two keys, the second unknown", notification(docAPMAuth, `{"Payment":{"ID":1,"Amount":100,"Currency":"EUR"},"x":1}`), payments.InvalidRequest},
+		{"two keys, the first unknown", notification(docAPMAuth, `{"x":1,"Payment":{"ID":1,"Amount":100,"Currency":"EUR"}}`), payments.InvalidRequest},
+		// A key given twice is ambiguous (which payment is it?): refused.
+		{"Payment twice", notification(docAPMAuth, `{"Payment":{"ID":1,"Amount":100,"Currency":"EUR"},"Payment":{"ID":2,"Amount":100,"Currency":"EUR"}}`), payments.InvalidRequest},
+		{"Payment twice, escaped", notification(docAPMAuth, `{"Payment":{"ID":1,"Amount":100,"Currency":"EUR"},"Pay\u006dent":{"ID":2,"Amount":100,"Currency":"EUR"}}`), payments.InvalidRequest},
+		{"Payout twice", notification(docAPMAuth, `{"Payout":{},"Payout":{}}`), payments.InvalidRequest},
+		{"trailing comma", notification(docAPMAuth, `{"Payment":{"ID":1,"Amount":100,"Currency":"EUR"},}`), payments.InvalidRequest},
+		{"unterminated", notification(docAPMAuth, `{"Payment":{"ID":1,"Amount":100,"Currency":"EUR"}`), payments.InvalidRequest},
+		{"array", notification(docAPMAuth, `[{"Payment":{"ID":1,"Amount":100,"Currency":"EUR"}}]`), payments.InvalidRequest},
+		{"payment null", notification(docAPMAuth, `{"Payment":null}`), payments.InvalidRequest},
+		{"payment not an object", notification(docAPMAuth, `{"Payment":7}`), payments.InvalidRequest},
+		{"other not JSON", notification(docAPMAuth, `{"Payout":{"ID":01}}`), payments.InvalidRequest},
 		{"empty object", notification(docAPMAuth, `{}`), payments.InvalidRequest},
 		{"null", notification(docAPMAuth, `null`), payments.InvalidRequest},
 		{"trailing", notification(docAPMAuth, `{"Payment":{"ID":1}} {}`), payments.InvalidRequest},
@@ -201,5 +222,15 @@ func TestNotifySharedCredentials(t *testing.T) {
 	n, err = gw.Notify(ctxT(t), notification(auth, `{"Payment":{"ID":9,"Amount":100,"Currency":"EUR","ReferenceDetails":null,"Status":{"ID":2}}}`))
 	if err != nil || n.Payment.ID != "9" {
 		t.Errorf("alternative shape: %+v %v", n, err)
+	}
+	n, err = gw.Notify(ctxT(t), notification(auth, `{"Pay\u006dent":{"ID":9,"Amount":100,"Currency":"EUR","CapturedAmount":100,"Status":{"ID":11}}}`))
+	if err != nil || n.Payment.ID != "card:9" {
+		t.Errorf("card shape, escaped key: %+v %v", n, err)
+	}
+	// A key given twice is refused here too (as with one site's
+	// credentials), whichever shape each copy has.
+	n, err = gw.Notify(ctxT(t), notification(auth, `{"Payment":{"ID":9,"Amount":100,"Currency":"EUR","Status":{"ID":2}},"Payment":{"ID":9,"Amount":100,"Currency":"EUR","CapturedAmount":100,"Status":{"ID":11}}}`))
+	if n != nil || !errors.Is(err, payments.ErrInvalidRequest) {
+		t.Errorf("Payment twice: (%+v, %v)", n, err)
 	}
 }

@@ -29,11 +29,29 @@ const CardIDPrefix = "card:"
 
 // formatID returns the neutral Payment.ID for GlobalPay ID n on host a.
 func formatID(a api, n int64) string {
-	s := strconv.FormatInt(n, 10)
-	if a == apiCard {
-		return CardIDPrefix + s
+	if a != apiCard {
+		return strconv.FormatInt(n, 10)
 	}
-	return s
+	var buf [maxIDLen]byte
+	return string(appendID(buf[:0], a, n))
+}
+
+// maxIDLen bounds the length of a neutral Payment.ID: the card prefix and
+// an int64.
+const maxIDLen = len(CardIDPrefix) + 20
+
+// appendID appends formatID(a, n) to b.
+func appendID(b []byte, a api, n int64) []byte {
+	if a == apiCard {
+		b = append(b, CardIDPrefix...)
+	}
+	return strconv.AppendInt(b, n, 10)
+}
+
+// isID reports whether id is formatID(a, n), without allocating.
+func isID(id string, a api, n int64) bool {
+	var buf [maxIDLen]byte
+	return string(appendID(buf[:0], a, n)) == id
 }
 
 // parseID splits a neutral Payment.ID into its host and GlobalPay ID.
@@ -120,6 +138,11 @@ func convertPayment(a api, w *wirePayment) (*payments.Payment, error) {
 			p.Amount = m
 		}
 		switch {
+		case w.CapturedAmount != nil && w.Amount != nil && *w.CapturedAmount == *w.Amount:
+			// All of it, as the card host says of a sale: the same
+			// number, already read (Money values are immutable, so
+			// sharing one is safe).
+			p.Captured = p.Amount
 		case w.CapturedAmount != nil:
 			m, err := minorMoney(w.CapturedAmount, cur)
 			if err != nil {

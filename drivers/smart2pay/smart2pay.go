@@ -69,7 +69,10 @@ type Config struct {
 type Gateway struct {
 	apmURL, cardURL   string
 	apmAuth, cardAuth string // Authorization header values
-	client            *httpx.Client
+	// apmAuthBytes and cardAuthBytes are apmAuth and cardAuth, for the
+	// constant-time comparisons of Notify.
+	apmAuthBytes, cardAuthBytes []byte
+	client                      *httpx.Client
 }
 
 var _ payments.Gateway = (*Gateway)(nil)
@@ -108,11 +111,14 @@ func New(cfg Config) (*Gateway, error) {
 	if cfg.CardSiteID != 0 {
 		cardSite, cardKey = cfg.CardSiteID, cfg.CardAPIKey
 	}
+	apmAuth, cardAuth := basicAuth(cfg.SiteID, cfg.APIKey), basicAuth(cardSite, cardKey)
 	return &Gateway{
-		apmURL:   strings.TrimRight(apmURL, "/"),
-		cardURL:  strings.TrimRight(cardURL, "/"),
-		apmAuth:  basicAuth(cfg.SiteID, cfg.APIKey),
-		cardAuth: basicAuth(cardSite, cardKey),
+		apmURL:        strings.TrimRight(apmURL, "/"),
+		cardURL:       strings.TrimRight(cardURL, "/"),
+		apmAuth:       apmAuth,
+		cardAuth:      cardAuth,
+		apmAuthBytes:  []byte(apmAuth),
+		cardAuthBytes: []byte(cardAuth),
 		client: httpx.New(httpx.Config{
 			Provider:   Name,
 			HTTPClient: cfg.HTTPClient,
@@ -205,18 +211,20 @@ type AuthorizeOptions struct {
 	MerchantCustomerID string
 }
 
-func authorizeOptions(opts []any) *AuthorizeOptions {
+// authorizeOptions returns a copy of the first AuthorizeOptions in opts, or
+// the zero options.
+func authorizeOptions(opts []any) AuthorizeOptions {
 	for _, o := range opts {
 		switch v := o.(type) {
 		case *AuthorizeOptions:
 			if v != nil {
-				return v
+				return *v
 			}
 		case AuthorizeOptions:
-			return &v
+			return v
 		}
 	}
-	return &AuthorizeOptions{}
+	return AuthorizeOptions{}
 }
 
 // buildPayment validates req against GlobalPay's own rules and builds the
@@ -282,10 +290,12 @@ func buildPayment(req *payments.AuthorizeRequest) (*paymentEnvelope, api, error)
 			return nil, 0, payments.InvalidField("provider_options", "TokenLifetime and MethodOptionID must not be negative")
 		}
 		if opts.TokenLifetime > 0 {
-			w.TokenLifetime = &opts.TokenLifetime
+			v := opts.TokenLifetime
+			w.TokenLifetime = &v
 		}
 		if opts.MethodOptionID > 0 {
-			w.MethodOptionID = &opts.MethodOptionID
+			v := opts.MethodOptionID
+			w.MethodOptionID = &v
 		}
 		w.IncludeMethodIDs, w.ExcludeMethodIDs, w.PrioritizeMethodIDs = opts.IncludeMethodIDs, opts.ExcludeMethodIDs, opts.PrioritizeMethodIDs
 		if opts.StatementDescriptor != "" {
@@ -301,7 +311,8 @@ func buildPayment(req *payments.AuthorizeRequest) (*paymentEnvelope, api, error)
 		return nil, 0, payments.InvalidField("provider_options", "SkinID must not be negative")
 	}
 	if opts.SkinID > 0 {
-		w.SkinID = &opts.SkinID
+		v := opts.SkinID
+		w.SkinID = &v
 	}
 	if c := req.Customer; c != nil || opts.MerchantCustomerID != "" {
 		wc := &wireCustomerReq{MerchantCustomerID: opts.MerchantCustomerID}
@@ -451,7 +462,8 @@ func (g *Gateway) decodePayment(op string, safety httpx.Safety, a api, resp *htt
 	if err != nil {
 		return nil, nil, malformed(op, safety, resp.StatusCode, err)
 	}
-	p.Raw = redact.JSON(resp.Body)
+	// DecodeJSON decoded the whole body: it is valid JSON.
+	p.Raw = redact.Decoded(resp.Body)
 	return p, env.Payment, nil
 }
 
@@ -555,8 +567,8 @@ func (g *Gateway) modify(ctx context.Context, op string, a api, id, u string) (*
 	if err != nil {
 		return nil, nil, err
 	}
-	if want := formatID(a, mustInt(id)); p.ID != want {
-		return p, w, integrityError(op, "the answer is for payment %q, not %q", p.ID, want)
+	if n := mustInt(id); !isID(p.ID, a, n) {
+		return p, w, integrityError(op, "the answer is for payment %q, not %q", p.ID, formatID(a, n))
 	}
 	return p, w, nil
 }
@@ -601,8 +613,8 @@ func (g *Gateway) get(ctx context.Context, a api, id string) (*payments.Payment,
 	if err != nil {
 		return nil, err
 	}
-	if want := formatID(a, mustInt(id)); p.ID != want {
-		return nil, integrityError(op, "the answer is for payment %q, not %q", p.ID, want)
+	if n := mustInt(id); !isID(p.ID, a, n) {
+		return nil, integrityError(op, "the answer is for payment %q, not %q", p.ID, formatID(a, n))
 	}
 	if p.Status == payments.StatusPartiallyRefunded {
 		// The payment does not say how much was refunded: add up its
@@ -763,7 +775,7 @@ func (g *Gateway) Refund(ctx context.Context, req *payments.RefundRequest) (*pay
 	if err != nil {
 		return nil, malformed(op, httpx.MoneyMoving, resp.StatusCode, err)
 	}
-	r.Raw = redact.JSON(resp.Body)
+	r.Raw = redact.Decoded(resp.Body) // decoded whole by DecodeJSON
 	if !r.Amount.Equal(amount) {
 		return r, integrityError(op, "the refund is for %s, the request for %s", r.Amount, amount)
 	}

@@ -63,12 +63,26 @@ var statusTable = map[int]statusEntry{
 	37: {"ExceptionWaitForFraud", payments.StatusPending},
 }
 
+// statusTexts is MapStatus's "ID Info" text of every documented status
+// with its documented Info, made once so that a status as GlobalPay names it
+// costs no allocation.
+var statusTexts = func() map[int]string {
+	m := make(map[int]string, len(statusTable))
+	for id, e := range statusTable {
+		m[id] = strconv.Itoa(id) + " " + e.Info
+	}
+	return m
+}()
+
 // MapStatus returns the canonical status of a GlobalPay payment Status.ID
 // and the ProviderStatus text "ID Info" ("11 Captured"). info is the
 // Status.Info the provider sent; when empty the documented name is used. An
 // undocumented ID maps to payments.StatusUnknown, never to a final status.
 func MapStatus(id int, info string) (payments.Status, string) {
 	e, ok := statusTable[id]
+	if ok && (info == "" || info == e.Info) {
+		return e.Status, statusTexts[id]
+	}
 	if info == "" {
 		info = e.Info
 	}
@@ -97,11 +111,24 @@ var refundStatusTable = map[int]refundEntry{
 	4: {"Failed", payments.RefundFailed},
 }
 
+// refundStatusTexts is MapRefundStatus's "ID Info" text of every documented
+// refund status with its documented Info (see statusTexts).
+var refundStatusTexts = func() map[int]string {
+	m := make(map[int]string, len(refundStatusTable))
+	for id, e := range refundStatusTable {
+		m[id] = strconv.Itoa(id) + " " + e.Info
+	}
+	return m
+}()
+
 // MapRefundStatus returns the canonical refund status of a GlobalPay refund
 // Status.ID and its "ID Info" text. An undocumented ID is
 // payments.RefundPending.
 func MapRefundStatus(id int, info string) (payments.RefundStatus, string) {
 	e, ok := refundStatusTable[id]
+	if ok && (info == "" || info == e.Info) {
+		return e.Status, refundStatusTexts[id]
+	}
 	if info == "" {
 		info = e.Info
 	}

@@ -1,7 +1,10 @@
 package smart2pay
 
 import (
+	"math"
 	"net/url"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/gopayments/payments"
@@ -175,4 +178,69 @@ func itoa(n int) string {
 		return string(rune('0' + n))
 	}
 	return itoa(n/10) + string(rune('0'+n%10))
+}
+
+// TestStatusTextsMatchFormula: the precomputed "ID Info" texts are what
+// MapStatus and MapRefundStatus built before they were precomputed.
+func TestStatusTextsMatchFormula(t *testing.T) {
+	text := func(id int, info, documented string) string {
+		if info == "" {
+			info = documented
+		}
+		s := strconv.Itoa(id)
+		if info != "" {
+			s += " " + info
+		}
+		return s
+	}
+	for id := -1; id <= 40; id++ {
+		e, ok := statusTable[id]
+		re, rok := refundStatusTable[id]
+		for _, info := range []string{"", e.Info, re.Info, "Something else", " Captured"} {
+			st, got := MapStatus(id, info)
+			want := payments.StatusUnknown
+			if ok {
+				want = e.Status
+			}
+			if st != want || got != text(id, info, e.Info) {
+				t.Errorf("MapStatus(%d, %q) = %s, %q", id, info, st, got)
+			}
+			rst, rgot := MapRefundStatus(id, info)
+			rwant := payments.RefundPending
+			if rok {
+				rwant = re.Status
+			}
+			if rst != rwant || rgot != text(id, info, re.Info) {
+				t.Errorf("MapRefundStatus(%d, %q) = %s, %q", id, info, rst, rgot)
+			}
+		}
+	}
+}
+
+// TestFormatID: formatID and isID agree with the card prefix and decimal
+// digits, and allocate once at most.
+func TestFormatID(t *testing.T) {
+	for _, c := range []struct {
+		a    api
+		n    int64
+		want string
+	}{
+		{apiAlternative, 2677982, "2677982"},
+		{apiCard, 202230, "card:202230"},
+		{apiCard, math.MaxInt64, "card:9223372036854775807"},
+		{apiAlternative, 1, "1"},
+	} {
+		if got := formatID(c.a, c.n); got != c.want {
+			t.Errorf("formatID(%d, %d) = %q", c.a, c.n, got)
+		}
+		if !isID(c.want, c.a, c.n) || isID(c.want+"0", c.a, c.n) || isID(strings.TrimPrefix(c.want, CardIDPrefix), apiCard, c.n) {
+			t.Errorf("isID(%q, %d, %d)", c.want, c.a, c.n)
+		}
+	}
+	if n := testing.AllocsPerRun(100, func() { _ = isID("card:202230", apiCard, 202230) }); n != 0 {
+		t.Errorf("isID allocates %v times", n)
+	}
+	if n := testing.AllocsPerRun(100, func() { _ = formatID(apiCard, 202230) }); n != 1 {
+		t.Errorf("formatID allocates %v times", n)
+	}
 }

@@ -14,10 +14,10 @@ import (
 // Requests are written with omitempty so that only what the merchant gave is
 // sent (the document's example requests carry only the fields they use).
 // Responses are read into pointers and json.Number so that null, absent and
-// zero stay distinct and no amount passes through float64; the fields the
-// driver does not interpret are kept as json.RawMessage, so that an
-// unexpected type in one of them never makes a money-moving answer
-// unreadable.
+// zero stay distinct and no amount passes through float64; the members the
+// driver does not interpret have no field at all, so that decoding them costs
+// nothing and an unexpected type in one of them never makes a money-moving
+// answer unreadable (the whole answer is kept, scrubbed, in Raw).
 
 // ---- requests ----
 
@@ -118,51 +118,28 @@ type refundsResponse struct {
 	Refunds []json.RawMessage `json:"Refunds"`
 }
 
-// wirePayment is a GlobalPay payment as the two APIs render it. The
-// alternative-methods host and the direct card host differ in a few fields
-// (CapturedAmount, StatementDescriptor, Card, CreditCardToken, Retry,
-// PaymentTokenLifetime, 3DSecure only on the card host; IncludeMethodIDs,
-// ExcludeMethodIDs, PrioritizeMethodIDs, Details, ReferenceDetails,
-// CustomParameters, PreapprovalID, TokenLifetime only on the other).
+// wirePayment is what the driver reads of a GlobalPay payment, as the two
+// APIs render it: the members convertPayment, paymentAction and
+// errorFromResponse interpret, and nothing else. The alternative-methods host
+// and the direct card host differ in a few members (CapturedAmount only on the
+// card host, ReferenceDetails only on the other); the many members the driver
+// does not interpret (Customer, addresses, Card, Details, MethodID, SiteID,
+// Capture, 3DSecure, ...) have no field here, so encoding/json skips them
+// without allocating, and an unexpected type in one of them never makes a
+// money-moving answer unreadable. The whole answer stays available, scrubbed,
+// in Payment.Raw. Notification bodies of shared credentials are told apart by
+// key names (notificationAPI), not through this struct.
 type wirePayment struct {
-	InvalidRequestID        *string               `json:"InvalidRequestID,omitempty"`
-	ID                      *json.Number          `json:"ID"`
-	SkinID                  json.RawMessage       `json:"SkinID,omitempty"`
-	ClientIP                json.RawMessage       `json:"ClientIP,omitempty"`
-	Created                 *string               `json:"Created"`
-	MerchantTransactionID   *string               `json:"MerchantTransactionID"`
-	OriginatorTransactionID json.RawMessage       `json:"OriginatorTransactionID,omitempty"`
-	Amount                  *json.Number          `json:"Amount"`
-	Currency                *string               `json:"Currency"`
-	CapturedAmount          *json.Number          `json:"CapturedAmount,omitempty"`
-	ReturnURL               *string               `json:"ReturnURL"`
-	Description             json.RawMessage       `json:"Description,omitempty"`
-	StatementDescriptor     json.RawMessage       `json:"StatementDescriptor,omitempty"`
-	MethodID                *json.Number          `json:"MethodID"`
-	MethodOptionID          json.RawMessage       `json:"MethodOptionID,omitempty"`
-	IncludeMethodIDs        json.RawMessage       `json:"IncludeMethodIDs,omitempty"`
-	ExcludeMethodIDs        json.RawMessage       `json:"ExcludeMethodIDs,omitempty"`
-	PrioritizeMethodIDs     json.RawMessage       `json:"PrioritizeMethodIDs,omitempty"`
-	SiteID                  *json.Number          `json:"SiteID"`
-	NotificationDateTime    *string               `json:"NotificationDateTime"`
-	Customer                json.RawMessage       `json:"Customer,omitempty"`
-	BillingAddress          json.RawMessage       `json:"BillingAddress,omitempty"`
-	ShippingAddress         json.RawMessage       `json:"ShippingAddress,omitempty"`
-	Articles                json.RawMessage       `json:"Articles,omitempty"`
-	Details                 json.RawMessage       `json:"Details,omitempty"`
-	ReferenceDetails        *wireReferenceDetails `json:"ReferenceDetails"`
-	CustomParameters        json.RawMessage       `json:"CustomParameters,omitempty"`
-	PreapprovalID           json.RawMessage       `json:"PreapprovalID,omitempty"`
-	Card                    json.RawMessage       `json:"Card,omitempty"`
-	CreditCardToken         json.RawMessage       `json:"CreditCardToken,omitempty"`
-	Status                  *wireStatus           `json:"Status"`
-	MethodTransactionID     *string               `json:"MethodTransactionID"`
-	TokenLifetime           json.RawMessage       `json:"TokenLifetime,omitempty"`
-	PaymentTokenLifetime    json.RawMessage       `json:"PaymentTokenLifetime,omitempty"`
-	Capture                 *bool                 `json:"Capture"`
-	Retry                   *bool                 `json:"Retry,omitempty"`
-	RedirectURL             *string               `json:"RedirectURL"`
-	ThreeDSecure            json.RawMessage       `json:"3DSecure,omitempty"`
+	InvalidRequestID      *string               `json:"InvalidRequestID,omitempty"`
+	ID                    *json.Number          `json:"ID"`
+	Created               *string               `json:"Created"`
+	MerchantTransactionID *string               `json:"MerchantTransactionID"`
+	Amount                *json.Number          `json:"Amount"`
+	Currency              *string               `json:"Currency"`
+	CapturedAmount        *json.Number          `json:"CapturedAmount,omitempty"`
+	ReferenceDetails      *wireReferenceDetails `json:"ReferenceDetails"`
+	Status                *wireStatus           `json:"Status"`
+	RedirectURL           *string               `json:"RedirectURL"`
 }
 
 // wireStatus is Status{ID, Info, Reasons} of a payment or refund. ID and
@@ -288,17 +265,15 @@ func rawText(raw json.RawMessage) (*string, error) {
 	return &s, nil
 }
 
-// wireRefund is a GlobalPay refund.
+// wireRefund is what the driver reads of a GlobalPay refund (as
+// wirePayment, the members it does not interpret, such as Created,
+// MerchantTransactionID, Description and TypeID, have no field).
 type wireRefund struct {
-	ID                    *json.Number    `json:"ID"`
-	Created               *string         `json:"Created"`
-	MerchantTransactionID *string         `json:"MerchantTransactionID"`
-	InitialPaymentID      *json.Number    `json:"InitialPaymentID"`
-	Amount                *json.Number    `json:"Amount"`
-	Currency              *string         `json:"Currency"`
-	Description           json.RawMessage `json:"Description,omitempty"`
-	TypeID                json.RawMessage `json:"TypeID,omitempty"`
-	Status                *wireStatus     `json:"Status"`
+	ID               *json.Number `json:"ID"`
+	InitialPaymentID *json.Number `json:"InitialPaymentID"`
+	Amount           *json.Number `json:"Amount"`
+	Currency         *string      `json:"Currency"`
+	Status           *wireStatus  `json:"Status"`
 }
 
 // errorEnvelope is any 4xx body: the payment or refund echoed back with
@@ -329,17 +304,12 @@ func str(p *string) string {
 	return *p
 }
 
-// unmarshalNumber decodes raw into v with numbers kept as json.Number.
-func unmarshalNumber(raw []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	return dec.Decode(v)
-}
-
-// decodeWirePayment decodes one payment object.
+// decodeWirePayment decodes one payment object, raw being the whole of it (a
+// list entry). Its amounts and IDs stay exact: wirePayment reads every number
+// as a json.Number.
 func decodeWirePayment(raw json.RawMessage) (*wirePayment, error) {
 	var w wirePayment
-	if err := unmarshalNumber(raw, &w); err != nil {
+	if err := json.Unmarshal(raw, &w); err != nil {
 		return nil, err
 	}
 	return &w, nil
