@@ -84,21 +84,22 @@ func (g *Gateway) PaymentDetails(ctx context.Context, id string) (*PaymentDetail
 	if err := checkID(id); err != nil {
 		return nil, err
 	}
-	p, doc, err := g.statusDoc(ctx, id)
+	var det detailsDoc
+	p, doc, err := g.statusDoc(ctx, id, &det)
 	if err != nil {
 		return nil, err
 	}
-	return detailsOf(p, doc), nil
+	return detailsOf(p, doc, &det), nil
 }
 
-func detailsOf(p *payments.Payment, doc *paymentDoc) *PaymentDetails {
+func detailsOf(p *payments.Payment, doc *paymentDoc, det *detailsDoc) *PaymentDetails {
 	ov := &doc.TransactionOverview
 	d := &PaymentDetails{
 		Payment:                   p,
-		ReconciliationReferenceID: doc.ReconciliationReferenceID,
+		ReconciliationReferenceID: det.ReconciliationReferenceID,
 		TransactionReference:      doc.TransactionReference,
 		PaymentMethod:             ov.PaymentMethod,
-		PaymentOrigin:             ov.PaymentOrigin,
+		PaymentOrigin:             det.TransactionOverview.PaymentOrigin,
 		AcquirerResponse:          ov.AcquirerResponse,
 	}
 	if d.TransactionReference == "" {
@@ -141,9 +142,12 @@ func detailsOf(p *payments.Payment, doc *paymentDoc) *PaymentDetails {
 		}
 		d.Modifications = append(d.Modifications, out)
 	}
-	for _, h := range doc.StatusHistory {
-		e := HistoryEntry{Status: h.Status, Error: h.Error, At: parseDate(h.StatusDate), Amount: payments.Money{Currency: cur}}
-		if h.ModificationAmount != nil {
+	for i, h := range doc.StatusHistory {
+		e := HistoryEntry{Status: h.Status, Error: h.Error, Amount: payments.Money{Currency: cur}}
+		if i < len(det.StatusHistory) { // always: the same array
+			e.At = parseDate(det.StatusHistory[i].StatusDate)
+		}
+		if h.ModificationAmount.Amount != "" { // money("") is the zero amount too
 			e.Amount = money(h.ModificationAmount.Amount, h.ModificationAmount.CurrencyCode)
 		}
 		d.History = append(d.History, e)

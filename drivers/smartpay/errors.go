@@ -98,7 +98,8 @@ func apiError(op string, resp *httpx.Response) *payments.Error {
 	e := &payments.Error{Provider: Name, HTTPStatus: resp.StatusCode}
 	body := bytes.TrimSpace(resp.Body)
 	var probe map[string]json.RawMessage
-	if len(body) > 0 && json.Unmarshal(body, &probe) == nil {
+	decoded := len(body) > 0 && json.Unmarshal(body, &probe) == nil
+	if decoded {
 		if _, ok := probe["errors"]; ok {
 			var v validationError
 			if json.Unmarshal(body, &v) == nil {
@@ -124,7 +125,11 @@ func apiError(op string, resp *httpx.Response) *payments.Error {
 	e.Code = statusClass(resp.StatusCode)
 	e.Message = op + ": HTTP " + http.StatusText(resp.StatusCode)
 	if len(body) > 0 {
-		e.Message += ": " + truncate(string(redact.JSON(body)), 200)
+		scrubbed := redact.JSON
+		if decoded {
+			scrubbed = redact.Decoded // the probe decoded it whole
+		}
+		e.Message += ": " + truncate(string(scrubbed(body)), 200)
 	}
 	return e
 }
@@ -212,7 +217,8 @@ func rawText(raw json.RawMessage) string {
 	if json.Unmarshal(raw, &s) == nil {
 		return s
 	}
-	return truncate(string(redact.JSON(raw)), 200)
+	// raw is a member of a body that decoded whole: one valid JSON value.
+	return truncate(string(redact.Decoded(raw)), 200)
 }
 
 // fieldMap turns a provider property into the neutral request's JSON path.

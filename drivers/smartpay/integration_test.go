@@ -794,6 +794,11 @@ func TestSimPaymentDetails(t *testing.T) {
 	if strings.Join(statuses, ",") != "AUTHORIZATION_COMPLETED,CAPTURED,REFUNDED" || !d.History[2].Amount.Equal(eur(t, "0.99")) {
 		t.Errorf("history %v %+v", statuses, d.History)
 	}
+	for i, h := range d.History {
+		if h.At.IsZero() || (i > 0 && h.At.Before(d.History[i-1].At)) {
+			t.Errorf("history[%d] at %s", i, h.At)
+		}
+	}
 	if _, err := g.PaymentDetails(ctx, ""); !errors.Is(err, payments.ErrInvalidRequest) {
 		t.Errorf("empty id: %v", err)
 	}

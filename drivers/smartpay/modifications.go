@@ -38,7 +38,7 @@ func (g *Gateway) Capture(ctx context.Context, req *payments.CaptureRequest) (*p
 		}
 		body.ModifiedAmount = &amountObject{Amount: a, CurrencyCode: string(req.Amount.Currency), Description: "Capture"}
 	}
-	doc, raw, err := g.modify(ctx, opCapture, "/payment/capture", body)
+	doc, raw, err := g.modify(ctx, opCapture, g.urls.capture, body)
 	if err != nil {
 		return nil, err
 	}
@@ -63,7 +63,7 @@ func (g *Gateway) Cancel(ctx context.Context, req *payments.CancelRequest) (*pay
 		return nil, err
 	}
 	body := modificationRequest{TransactionID: req.ID, MerchantKey: g.cfg.MerchantKey, ModificationID: g.modificationID(req.IdempotencyKey)}
-	doc, raw, err := g.modify(ctx, opCancel, "/payment/cancel", body)
+	doc, raw, err := g.modify(ctx, opCancel, g.urls.cancel, body)
 	if err != nil {
 		return nil, err
 	}
@@ -102,7 +102,7 @@ func (g *Gateway) Refund(ctx context.Context, req *payments.RefundRequest) (*pay
 		}
 		body.ModifiedAmount = &amountObject{Amount: a, CurrencyCode: string(req.Amount.Currency), Description: d}
 	}
-	doc, raw, err := g.modify(ctx, opRefund, "/payment/refund", body)
+	doc, raw, err := g.modify(ctx, opRefund, g.urls.refund, body)
 	if err != nil {
 		return nil, err
 	}
@@ -141,7 +141,7 @@ func (g *Gateway) CancelOrRefund(ctx context.Context, req *payments.CancelReques
 		return nil, err
 	}
 	body := modificationRequest{TransactionID: req.ID, MerchantKey: g.cfg.MerchantKey, ModificationID: g.modificationID(req.IdempotencyKey)}
-	doc, raw, err := g.modify(ctx, opCancelOrRefund, "/payment/cancelOrRefund", body)
+	doc, raw, err := g.modify(ctx, opCancelOrRefund, g.urls.cancelOrRefund, body)
 	if err != nil {
 		return nil, err
 	}
@@ -172,11 +172,12 @@ func (g *Gateway) modificationID(key string) string {
 	return g.newID()
 }
 
-// modify sends a modification and decodes its 2xx answer. When the
-// outcome stays unknown after the retries, the error says which
-// modificationId to send again to learn the original result.
-func (g *Gateway) modify(ctx context.Context, op, path string, body modificationRequest) (*paymentDoc, []byte, error) {
-	resp, err := g.do(ctx, httpx.Call{Op: op, Method: http.MethodPost, URL: g.base + path, Body: body, Safety: httpx.Deduped})
+// modify sends a modification to url (from g.urls) and decodes its 2xx
+// answer, returning the body it decoded whole. When the outcome stays
+// unknown after the retries, the error says which modificationId to send
+// again to learn the original result.
+func (g *Gateway) modify(ctx context.Context, op, url string, body modificationRequest) (*paymentDoc, []byte, error) {
+	resp, err := g.do(ctx, httpx.Call{Op: op, Method: http.MethodPost, URL: url, Body: body, Safety: httpx.Deduped})
 	if err != nil {
 		var pe *payments.Error
 		if errors.As(err, &pe) && pe.Code == payments.OutcomeUnknown {
@@ -252,9 +253,10 @@ func modificationMoney(m *modification, cur payments.Currency) (payments.Money, 
 	return got, nil
 }
 
-// refundFrom builds the Refund of a refund answer.
+// refundFrom builds the Refund of a refund answer. raw is valid JSON: the
+// answer's body, which decoded whole, or its scrubbed copy.
 func refundFrom(op string, doc *paymentDoc, p *payments.Payment, modID string, want *payments.Money, raw []byte) (*payments.Refund, error) {
-	ref := &payments.Refund{ID: modID, PaymentID: p.ID, Status: payments.RefundPending, Raw: redact.JSON(raw)}
+	ref := &payments.Refund{ID: modID, PaymentID: p.ID, Status: payments.RefundPending, Raw: redact.Decoded(raw)}
 	m := doc.Modification.latest()
 	if m == nil {
 		// No modification in the answer: the refund was accepted; its

@@ -65,14 +65,19 @@ func (g *Gateway) Notify(ctx context.Context, r *http.Request) (*payments.Notifi
 	if len(body) > maxNotificationBytes {
 		return nil, &payments.Error{Code: payments.InvalidRequest, Provider: Name, Message: "notify: body too large"}
 	}
-	ev, err := ParseWebhook(body)
+	ev, valid, err := parseWebhook(body)
 	if err != nil {
 		return nil, err
 	}
 	if ev.MerchantKey != "" && subtle.ConstantTimeCompare([]byte(ev.MerchantKey), []byte(g.cfg.MerchantKey)) != 1 {
 		return nil, &payments.Error{Code: payments.Unverified, Provider: Name, Message: "notify: the notification is for another merchant"}
 	}
-	n := &payments.Notification{Reply: payments.Reply{StatusCode: http.StatusOK}, Raw: redact.JSON(body)}
+	n := &payments.Notification{Reply: payments.Reply{StatusCode: http.StatusOK}}
+	if valid {
+		n.Raw = redact.Decoded(body) // decoded whole by json.Unmarshal
+	} else {
+		n.Raw = redact.JSON(body)
+	}
 	switch ev.ObjectType {
 	case objectPayment, objectPrepayment:
 		n.Kind = payments.NotificationPayment
@@ -113,7 +118,7 @@ func (g *Gateway) Notify(ctx context.Context, r *http.Request) (*payments.Notifi
 // confirm fetches the payment a notification names. An unknown payment is
 // ErrUnverified.
 func (g *Gateway) confirm(ctx context.Context, id string) (*payments.Payment, *paymentDoc, error) {
-	p, doc, err := g.statusDoc(ctx, id)
+	p, doc, err := g.statusDoc(ctx, id, nil)
 	if err != nil {
 		if errors.Is(err, payments.ErrNotFound) {
 			return nil, nil, &payments.Error{Code: payments.Unverified, Provider: Name,
@@ -151,21 +156,58 @@ type WebhookEvent struct {
 // is not the documented envelope, or whose identifiers are unusable, is an
 // ErrInvalidRequest error.
 func ParseWebhook(body []byte) (*WebhookEvent, error) {
-	bad := func(msg string, err error) (*WebhookEvent, error) {
-		return nil, &payments.Error{Code: payments.InvalidRequest, Provider: Name, Message: "notify: " + msg, Err: err}
+	ev, _, err := parseWebhook(body)
+	return ev, err
+}
+
+// parseWebhook is ParseWebhook, also reporting whether body is one valid
+// JSON value (then redact.Decoded may scrub it).
+//
+// The usual body, one JSON object, is decoded with json.Unmarshal. Any
+// other body takes the json.Decoder path it always took, which tolerates
+// what Unmarshal does not (a closing bracket after the object, spaces
+// JSON does not know around it) and words the errors: the same bodies are
+// accepted and refused as before.
+func parseWebhook(body []byte) (*WebhookEvent, bool, error) {
+	var ev webhookEvent
+	valid, err := readEnvelope(body, &ev)
+	if err != nil {
+		return nil, false, err
 	}
+	n, err := eventOf(&ev)
+	return n, valid, err
+}
+
+func badWebhook(msg string, err error) *payments.Error {
+	return &payments.Error{Code: payments.InvalidRequest, Provider: Name, Message: "notify: " + msg, Err: err}
+}
+
+// readEnvelope decodes the envelope into ev and reports whether body is one
+// valid JSON value.
+func readEnvelope(body []byte, ev *webhookEvent) (bool, error) {
 	trimmed := bytes.TrimSpace(body)
 	if len(trimmed) == 0 || trimmed[0] != '{' {
-		return bad("the body is not a JSON object", nil)
+		return false, badWebhook("the body is not a JSON object", nil)
 	}
-	var ev webhookEvent
+	if json.Unmarshal(body, ev) == nil {
+		return true, nil
+	}
+	*ev = webhookEvent{} // Unmarshal may have filled some of it
 	dec := json.NewDecoder(bytes.NewReader(trimmed))
 	dec.UseNumber()
-	if err := dec.Decode(&ev); err != nil {
-		return bad("malformed webhook body", err)
+	if err := dec.Decode(ev); err != nil {
+		return false, badWebhook("malformed webhook body", err)
 	}
 	if dec.More() {
-		return bad("data after the JSON object", nil)
+		return false, badWebhook("data after the JSON object", nil)
+	}
+	return false, nil
+}
+
+// eventOf checks the envelope's identifiers and builds the WebhookEvent.
+func eventOf(ev *webhookEvent) (*WebhookEvent, error) {
+	bad := func(msg string, err error) (*WebhookEvent, error) {
+		return nil, badWebhook(msg, err)
 	}
 	n := &WebhookEvent{
 		ID: ev.ID, MerchantKey: ev.MerchantKey, CreatedAt: ev.CreatedAt, Origin: ev.Origin,

@@ -30,9 +30,10 @@ func mapErr(op string, err error) *payments.Error {
 }
 
 // toPayment maps a payment document (status, authorize and modification
-// answers) to a Payment. An amount that cannot be read, or amounts in
-// another currency than the payment's, are an error: money is never
-// guessed.
+// answers) to a Payment. body is the answer doc was decoded from, whole
+// (httpx.DecodeJSON): it is scrubbed into Raw without a validity pass. An
+// amount that cannot be read, or amounts in another currency than the
+// payment's, are an error: money is never guessed.
 func (g *Gateway) toPayment(doc *paymentDoc, body []byte) (*payments.Payment, error) {
 	ov := &doc.TransactionOverview
 	if ov.Amount == "" {
@@ -53,7 +54,7 @@ func (g *Gateway) toPayment(doc *paymentDoc, body []byte) (*payments.Payment, er
 		ProviderStatus: doc.PaymentStatus,
 		Created:        parseDate(doc.CreationDate),
 		Updated:        parseDate(doc.LastStatusDate),
-		Raw:            redact.JSON(body),
+		Raw:            redact.Decoded(body),
 	}
 	captured, refunded, err := totals(doc, amount)
 	if err != nil {
@@ -133,34 +134,41 @@ func refineStatus(doc *paymentDoc, amount payments.Money, captured *payments.Mon
 // payment's amount; a refunded total above it is an error.
 func totals(doc *paymentDoc, amount payments.Money) (captured, refunded payments.Money, err error) {
 	captured, refunded = amount.Zero(), amount.Zero()
-	add := func(to *payments.Money, a wireAmount, cur, where string) error {
+	// where names the amount in errors: statusHistory[i].modificationAmount,
+	// or modification.modificationAmount for i < 0 (built on error only).
+	where := func(i int) string {
+		if i < 0 {
+			return "modification.modificationAmount"
+		}
+		return fmt.Sprintf("statusHistory[%d].modificationAmount", i)
+	}
+	add := func(to *payments.Money, a wireAmount, cur string, i int) error {
 		if cur == "" {
 			cur = string(amount.Currency)
 		}
 		m, err := payments.ParseMoney(string(a), cur)
 		if err != nil {
-			return fmt.Errorf("%s: %w", where, err)
+			return fmt.Errorf("%s: %w", where(i), err)
 		}
 		if m.Amount.IsNegative() {
-			return contradict("%s: %s is negative", where, a)
+			return contradict("%s: %s is negative", where(i), a)
 		}
 		if m.Currency != amount.Currency {
-			return contradict("%s is in %s, the payment in %s", where, m.Currency, amount.Currency)
+			return contradict("%s is in %s, the payment in %s", where(i), m.Currency, amount.Currency)
 		}
 		*to, _ = to.Add(m)
 		return nil
 	}
 	if len(doc.StatusHistory) > 0 {
 		for i, h := range doc.StatusHistory {
-			if h.Error != "" || h.ModificationAmount == nil || h.ModificationAmount.Amount == "" {
+			if h.Error != "" || h.ModificationAmount.Amount == "" {
 				continue
 			}
-			where := fmt.Sprintf("statusHistory[%d].modificationAmount", i)
 			switch strings.ToUpper(h.Status) {
 			case historyCaptured:
-				err = add(&captured, h.ModificationAmount.Amount, h.ModificationAmount.CurrencyCode, where)
+				err = add(&captured, h.ModificationAmount.Amount, h.ModificationAmount.CurrencyCode, i)
 			case historyRefunded:
-				err = add(&refunded, h.ModificationAmount.Amount, h.ModificationAmount.CurrencyCode, where)
+				err = add(&refunded, h.ModificationAmount.Amount, h.ModificationAmount.CurrencyCode, i)
 			}
 			if err != nil {
 				return captured, refunded, err
@@ -169,10 +177,10 @@ func totals(doc *paymentDoc, amount payments.Money) (captured, refunded payments
 	} else if m := doc.Modification.latest(); m != nil && m.ModificationAmount != nil && m.ModificationAmount.Amount != "" && (m.Error == nil || m.Error.Error == "") {
 		switch strings.ToUpper(m.ModificationData.Type) {
 		case modCapture:
-			err = add(&captured, m.ModificationAmount.Amount, m.ModificationAmount.CurrencyCode, "modification.modificationAmount")
+			err = add(&captured, m.ModificationAmount.Amount, m.ModificationAmount.CurrencyCode, -1)
 		case modRefund:
 			if mapRefundStatus(m) == payments.RefundSucceeded {
-				err = add(&refunded, m.ModificationAmount.Amount, m.ModificationAmount.CurrencyCode, "modification.modificationAmount")
+				err = add(&refunded, m.ModificationAmount.Amount, m.ModificationAmount.CurrencyCode, -1)
 			}
 		}
 		if err != nil {

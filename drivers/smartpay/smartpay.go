@@ -158,7 +158,7 @@ type NotificationAuth struct {
 // is safe for concurrent use.
 type Gateway struct {
 	cfg    Config
-	base   string
+	urls   endpointURLs
 	client *httpx.Client
 	tokens *tokenSource // nil with Basic auth
 	log    *slog.Logger
@@ -168,6 +168,26 @@ type Gateway struct {
 }
 
 var _ payments.Gateway = (*Gateway)(nil)
+
+// endpointURLs are the endpoints' absolute URLs, joined once in New from
+// the base URL (checked there): a call concatenates and parses nothing of
+// its own but the escaped transactionId of a status query.
+type endpointURLs struct {
+	authorize, creation, capture, cancel, refund, cancelOrRefund string
+	status                                                       string // + url.PathEscape(transactionId)
+}
+
+func newEndpointURLs(base string) endpointURLs {
+	return endpointURLs{
+		authorize:      base + "/payment/authorize/",
+		creation:       base + "/payment/creation",
+		capture:        base + "/payment/capture",
+		cancel:         base + "/payment/cancel",
+		refund:         base + "/payment/refund",
+		cancelOrRefund: base + "/payment/cancelOrRefund",
+		status:         base + "/payment/status/",
+	}
+}
 
 // New checks cfg and builds a Gateway. Missing credentials, base URL or
 // Origin are an error.
@@ -226,7 +246,7 @@ func New(cfg Config) (*Gateway, error) {
 	})
 	g := &Gateway{
 		cfg:    cfg,
-		base:   strings.TrimRight(cfg.BaseURL, "/"),
+		urls:   newEndpointURLs(strings.TrimRight(cfg.BaseURL, "/")),
 		client: client,
 		log:    logger,
 		newID:  newUUID,
@@ -387,7 +407,7 @@ func (g *Gateway) Authorize(ctx context.Context, req *payments.AuthorizeRequest)
 			Message: fmt.Sprintf("smartpay takes %s payments in its widget (HostedPage); this driver supports Invoice and HostedPage", req.Method.Kind())}
 	}
 	opts := authorizeOptions(req)
-	body := authorizeRequest{PaymentOption: paymentOption{InvoicePayment: &invoicePayment{}}}
+	var body authorizeRequest
 	switch inv.Type {
 	case payments.InvoicePrepayment:
 		body.PaymentOption.InvoicePayment.Type = optionPrepayment
@@ -396,13 +416,11 @@ func (g *Gateway) Authorize(ctx context.Context, req *payments.AuthorizeRequest)
 	default:
 		return nil, payments.InvalidField("method.type", fmt.Sprintf("%q is not an invoice type smartpay supports", inv.Type))
 	}
-	fields, err := checkoutBody(req, opts, true)
-	if err != nil {
+	if err := checkoutBody(&body.checkoutFields, req, opts, true); err != nil {
 		return nil, err
 	}
-	body.checkoutFields = *fields
 
-	resp, err := g.do(ctx, httpx.Call{Op: opAuthorize, Method: http.MethodPost, URL: g.base + "/payment/authorize/", Body: body, Safety: httpx.MoneyMoving})
+	resp, err := g.do(ctx, httpx.Call{Op: opAuthorize, Method: http.MethodPost, URL: g.urls.authorize, Body: &body, Safety: httpx.MoneyMoving})
 	if err != nil {
 		return nil, err
 	}
@@ -417,7 +435,7 @@ func (g *Gateway) Authorize(ctx context.Context, req *payments.AuthorizeRequest)
 	if err := httpx.DecodeJSON(Name, httpx.MoneyMoving, opAuthorize, resp, &doc); err != nil {
 		return nil, err
 	}
-	p, err := g.toPayment(&doc, resp.Body)
+	p, err := g.toPayment(&doc, resp.Body) // decoded whole
 	if err != nil {
 		// A 2xx to a money-moving call that cannot be read: something may
 		// have happened; the caller must reconcile. One that contradicts
@@ -512,12 +530,11 @@ func (g *Gateway) CreateCheckout(ctx context.Context, req *payments.AuthorizeReq
 	if len(opts.PaymentSplit) > 0 {
 		return nil, payments.InvalidField("provider_options.payment_split", "smartpay does not support split payments on the hosted payment page")
 	}
-	fields, err := checkoutBody(req, opts, true)
-	if err != nil {
+	body := creationRequest{MerchantKey: g.cfg.MerchantKey}
+	if err := checkoutBody(&body.checkoutFields, req, opts, true); err != nil {
 		return nil, err
 	}
-	body := creationRequest{MerchantKey: g.cfg.MerchantKey, checkoutFields: *fields}
-	resp, err := g.do(ctx, httpx.Call{Op: opCreation, Method: http.MethodPost, URL: g.base + "/payment/creation", Body: body, Safety: httpx.MoneyMoving})
+	resp, err := g.do(ctx, httpx.Call{Op: opCreation, Method: http.MethodPost, URL: g.urls.creation, Body: &body, Safety: httpx.MoneyMoving})
 	if err != nil {
 		return nil, err
 	}
@@ -549,74 +566,73 @@ func (g *Gateway) CreateCheckout(ctx context.Context, req *payments.AuthorizeReq
 		Refunded:       req.Amount.Zero(),
 		Action:         action,
 		ProviderStatus: "CREATED",
-		Raw:            redact.JSON(resp.Body),
+		Raw:            redact.Decoded(resp.Body), // decoded whole by httpx.DecodeJSON
 	}
 	return &Checkout{TransactionID: cr.TransactionID, CheckoutToken: token, RedirectURL: cr.RedirectURL, Payment: p}, nil
 }
 
 // ---- request building --------------------------------------------------------
 
-// checkoutBody validates the SmartPay requirements and builds the fields
-// creation and authorization share. Every error names the neutral field.
-func checkoutBody(req *payments.AuthorizeRequest, opts *AuthorizeOptions, requireCustomer bool) (*checkoutFields, error) {
+// checkoutBody validates the SmartPay requirements and fills f, the fields
+// creation and authorization share (f is the request body's own: no copy).
+// Every error names the neutral field.
+func checkoutBody(f *checkoutFields, req *payments.AuthorizeRequest, opts *AuthorizeOptions, requireCustomer bool) error {
 	if !partnerReferenceOK(req.Reference) {
-		return nil, payments.InvalidField("reference", "must be 1 to 64 characters of A-Z, a-z, 0-9, '-', '_', '.', ':' for smartpay (partnerReference)")
+		return payments.InvalidField("reference", "must be 1 to 64 characters of A-Z, a-z, 0-9, '-', '_', '.', ':' for smartpay (partnerReference)")
 	}
 	amt, err := encodeAmount("amount", req.Amount)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	desc := req.Description
 	if desc == "" {
 		desc = req.Reference
 	}
 	if err := maxLen("description", desc, 127); err != nil {
-		return nil, err
+		return err
 	}
-	f := &checkoutFields{
-		PartnerReference: req.Reference,
-		Payment:          amountObject{Amount: amt, CurrencyCode: string(req.Amount.Currency), Description: desc},
-	}
+	f.PartnerReference = req.Reference
+	f.Payment = amountObject{Amount: amt, CurrencyCode: string(req.Amount.Currency), Description: desc}
 	if req.BillingAddress == nil {
-		return nil, payments.InvalidField("billing_address", "required by smartpay")
+		return payments.InvalidField("billing_address", "required by smartpay")
 	}
 	if f.BillingAddress, err = encodeAddress("billing_address", req.BillingAddress, opts.HouseNumber); err != nil {
-		return nil, err
+		return err
 	}
 	if req.ShippingAddress != nil {
 		if f.ShippingAddress, err = encodeAddress("shipping_address", req.ShippingAddress, opts.ShippingHouseNumber); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	if err := encodeCustomer(f, req.Customer, opts, requireCustomer); err != nil {
-		return nil, err
+		return err
 	}
 	if opts.ShopCountry != "" {
 		if _, ok := iso3166.Alpha3(opts.ShopCountry); !ok {
-			return nil, payments.InvalidField("provider_options.shop_country", fmt.Sprintf("%q is not an ISO 3166-1 alpha-2 code", opts.ShopCountry))
+			return payments.InvalidField("provider_options.shop_country", fmt.Sprintf("%q is not an ISO 3166-1 alpha-2 code", opts.ShopCountry))
 		}
 		f.ShopCountry = opts.ShopCountry
 	}
 	if err := maxLen("provider_options.customer_account_id", opts.CustomerAccountID, 255); err != nil {
-		return nil, err
+		return err
 	}
 	f.CustomerAccountID = opts.CustomerAccountID
 	if opts.CustomReferences != ([3]string{}) {
 		for i, r := range opts.CustomReferences {
 			if err := maxLen(fmt.Sprintf("provider_options.custom_references[%d]", i), r, 255); err != nil {
-				return nil, err
+				return err
 			}
 		}
 		f.CustomReferences = &customReferences{opts.CustomReferences[0], opts.CustomReferences[1], opts.CustomReferences[2]}
 	}
 	if opts.ProductGroup != "" {
 		if err := maxLen("provider_options.product_group", opts.ProductGroup, 100); err != nil {
-			return nil, err
+			return err
 		}
 		f.ExtraInfo = &extraInfo{ProductGroup: opts.ProductGroup}
 	}
 	if err := maxLen("provider_options.target_merchant_account_reference", opts.TargetMerchantAccountReference, 127); err != nil {
-		return nil, err
+		return err
 	}
 	f.TargetMerchantAccountReference = opts.TargetMerchantAccountReference
 	if len(req.Metadata) > 0 {
@@ -627,10 +643,10 @@ func checkoutBody(req *payments.AuthorizeRequest, opts *AuthorizeOptions, requir
 		sort.Strings(keys)
 		for _, k := range keys {
 			if k == "" || utf8.RuneCountInString(k) > 50 {
-				return nil, payments.InvalidField("metadata", fmt.Sprintf("key %q must be 1 to 50 characters for smartpay (criteria.name)", k))
+				return payments.InvalidField("metadata", fmt.Sprintf("key %q must be 1 to 50 characters for smartpay (criteria.name)", k))
 			}
-			if err := maxLen("metadata."+k, req.Metadata[k], 100); err != nil {
-				return nil, err
+			if tooLong(req.Metadata[k], 100) {
+				return tooLongErr("metadata."+k, 100)
 			}
 			f.Criteria = append(f.Criteria, criterion{Name: k, Value: req.Metadata[k]})
 		}
@@ -640,26 +656,26 @@ func checkoutBody(req *payments.AuthorizeRequest, opts *AuthorizeOptions, requir
 		for i, d := range opts.PaymentSplit {
 			path := fmt.Sprintf("provider_options.payment_split[%d]", i)
 			if d.DestinationReference == "" {
-				return nil, payments.InvalidField(path+".destination_reference", "required by smartpay")
+				return payments.InvalidField(path+".destination_reference", "required by smartpay")
 			}
 			if err := maxLen(path+".destination_reference", d.DestinationReference, 127); err != nil {
-				return nil, err
+				return err
 			}
 			if d.Description == "" {
-				return nil, payments.InvalidField(path+".description", "required by smartpay")
+				return payments.InvalidField(path+".description", "required by smartpay")
 			}
 			if err := maxLen(path+".description", d.Description, 127); err != nil {
-				return nil, err
+				return err
 			}
 			if d.Amount.Currency != req.Amount.Currency {
-				return nil, payments.InvalidField(path+".amount.currency", "must be the payment's currency")
+				return payments.InvalidField(path+".amount.currency", "must be the payment's currency")
 			}
 			if !d.Amount.IsPositive() {
-				return nil, payments.InvalidField(path+".amount", "must be greater than zero")
+				return payments.InvalidField(path+".amount", "must be greater than zero")
 			}
 			a, err := encodeAmount(path+".amount", d.Amount)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			ps.PaymentSplitDestinations = append(ps.PaymentSplitDestinations, splitDestination{
 				DestinationReference: d.DestinationReference, Amount: a, CurrencyCode: string(d.Amount.Currency), Description: d.Description,
@@ -667,7 +683,7 @@ func checkoutBody(req *payments.AuthorizeRequest, opts *AuthorizeOptions, requir
 		}
 		f.PaymentSplit = ps
 	}
-	return f, nil
+	return nil
 }
 
 // encodeAmount renders m in the wire form ("49.99"). Only currencies with
@@ -711,20 +727,29 @@ func partnerReferenceOK(s string) bool {
 }
 
 func maxLen(field, v string, n int) error {
-	if utf8.RuneCountInString(v) > n {
-		return payments.InvalidField(field, fmt.Sprintf("longer than %d characters (smartpay limit)", n))
+	if tooLong(v, n) {
+		return tooLongErr(field, n)
 	}
 	return nil
 }
 
+// tooLong reports more than n characters (runes) in v.
+func tooLong(v string, n int) bool {
+	return len(v) > n && utf8.RuneCountInString(v) > n // a rune is at least a byte
+}
+
+func tooLongErr(field string, n int) error {
+	return payments.InvalidField(field, fmt.Sprintf("longer than %d characters (smartpay limit)", n))
+}
+
 // encodeAddress converts a neutral address; the country goes out as
-// ISO 3166-1 alpha-3.
-func encodeAddress(field string, a *payments.Address, number string) (*address, error) {
+// ISO 3166-1 alpha-3 (never empty: the address is never the zero value).
+func encodeAddress(field string, a *payments.Address, number string) (address, error) {
 	alpha3, ok := iso3166.Alpha3(a.Country)
 	if !ok {
-		return nil, payments.InvalidField(field+".country", fmt.Sprintf("%q is not an ISO 3166-1 alpha-2 code", a.Country))
+		return address{}, payments.InvalidField(field+".country", fmt.Sprintf("%q is not an ISO 3166-1 alpha-2 code", a.Country))
 	}
-	out := &address{
+	out := address{
 		AddressLine1: a.Line1, AddressLine2: a.Line2, Number: number,
 		City: a.City, PostCode: a.PostalCode, CountryCode: alpha3, State: a.State,
 	}
@@ -740,10 +765,10 @@ func encodeAddress(field string, a *payments.Address, number string) (*address, 
 		{"state", a.State, 3, alpha3 == "USA" || alpha3 == "CAN"},
 	} {
 		if c.required && strings.TrimSpace(c.val) == "" {
-			return nil, payments.InvalidField(field+"."+c.name, "required by smartpay")
+			return address{}, payments.InvalidField(field+"."+c.name, "required by smartpay")
 		}
-		if err := maxLen(field+"."+c.name, c.val, c.max); err != nil {
-			return nil, err
+		if tooLong(c.val, c.max) { // the field name is built for the error only
+			return address{}, tooLongErr(field+"."+c.name, c.max)
 		}
 	}
 	numberField := "provider_options.house_number"
@@ -751,7 +776,7 @@ func encodeAddress(field string, a *payments.Address, number string) (*address, 
 		numberField = "provider_options.shipping_house_number"
 	}
 	if err := maxLen(numberField, number, 10); err != nil {
-		return nil, err
+		return address{}, err
 	}
 	return out, nil
 }
@@ -791,7 +816,7 @@ func encodeCustomer(f *checkoutFields, c *payments.Customer, opts *AuthorizeOpti
 		if err := maxLen("provider_options.company_type", opts.CompanyType, 100); err != nil {
 			return err
 		}
-		b := &businessConsumer{
+		b := businessConsumer{
 			CompanyName: c.Company.Name, CompanyType: opts.CompanyType, EmailAddress: c.Email,
 			TaxID: c.Company.VATID, Culture: opts.Culture, CompanyRegistrationNumber: c.Company.RegistrationNumber,
 		}
@@ -822,7 +847,7 @@ func encodeCustomer(f *checkoutFields, c *payments.Customer, opts *AuthorizeOpti
 	if c.BirthDate != "" && c.BirthDate < "1900-01-01" {
 		return payments.InvalidField("customer.birth_date", "must not be before 1900-01-01 for smartpay")
 	}
-	f.Consumer = &consumer{
+	f.Consumer = consumer{
 		FirstName: c.FirstName, LastName: c.LastName, EmailAddress: c.Email,
 		MobilePhone: c.Phone, DateOfBirth: c.BirthDate, Culture: opts.Culture,
 	}
@@ -849,13 +874,14 @@ func (g *Gateway) Status(ctx context.Context, req *payments.StatusRequest) (*pay
 }
 
 func (g *Gateway) status(ctx context.Context, id string) (*payments.Payment, error) {
-	p, _, err := g.statusDoc(ctx, id)
+	p, _, err := g.statusDoc(ctx, id, nil)
 	return p, err
 }
 
-// statusDoc fetches and maps the payment document.
-func (g *Gateway) statusDoc(ctx context.Context, id string) (*payments.Payment, *paymentDoc, error) {
-	resp, err := g.do(ctx, httpx.Call{Op: opStatus, Method: http.MethodGet, URL: g.base + "/payment/status/" + url.PathEscape(id), Safety: httpx.Query})
+// statusDoc fetches and maps the payment document. details, when not nil,
+// receives what only PaymentDetails reads (decoded from the same body).
+func (g *Gateway) statusDoc(ctx context.Context, id string, details *detailsDoc) (*payments.Payment, *paymentDoc, error) {
+	resp, err := g.do(ctx, httpx.Call{Op: opStatus, Method: http.MethodGet, URL: g.urls.status + url.PathEscape(id), Safety: httpx.Query})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -866,7 +892,12 @@ func (g *Gateway) statusDoc(ctx context.Context, id string) (*payments.Payment, 
 	if err := httpx.DecodeJSON(Name, httpx.Query, opStatus, resp, &doc); err != nil {
 		return nil, nil, err
 	}
-	p, err := g.toPayment(&doc, resp.Body)
+	if details != nil {
+		if err := httpx.DecodeJSON(Name, httpx.Query, opStatus, resp, details); err != nil {
+			return nil, nil, err
+		}
+	}
+	p, err := g.toPayment(&doc, resp.Body) // decoded whole
 	if err != nil {
 		return nil, nil, integrityErr(opStatus, err)
 	}

@@ -206,23 +206,27 @@ type invoicePayment struct {
 	Type string `json:"type"`
 }
 
-// paymentOption is the authorize request's payment option.
+// paymentOption is the authorize request's payment option. Authorize
+// always sends an invoice payment (a value, not a pointer: one allocation
+// less per call).
 type paymentOption struct {
-	InvoicePayment *invoicePayment `json:"invoicePayment,omitempty"`
+	InvoicePayment invoicePayment `json:"invoicePayment"`
 }
 
 // checkoutFields are the fields POST /payment/creation and
-// POST /payment/authorize/ share.
+// POST /payment/authorize/ share. The addresses and the consumer are
+// values (no allocation each), omitted when zero: a set one never is (it
+// has a countryCode, a firstName, an emailAddress).
 type checkoutFields struct {
 	PartnerReference               string            `json:"partnerReference,omitempty"`
 	CustomerAccountID              string            `json:"customerAccountId,omitempty"`
 	ShopCountry                    string            `json:"shopCountry,omitempty"`
 	Payment                        amountObject      `json:"payment"`
 	PaymentSplit                   *paymentSplit     `json:"paymentSplit,omitempty"`
-	BillingAddress                 *address          `json:"billingAddress,omitempty"`
-	ShippingAddress                *address          `json:"shippingAddress,omitempty"`
-	Consumer                       *consumer         `json:"consumer,omitempty"`
-	BusinessConsumer               *businessConsumer `json:"businessConsumer,omitempty"`
+	BillingAddress                 address           `json:"billingAddress,omitzero"`
+	ShippingAddress                address           `json:"shippingAddress,omitzero"`
+	Consumer                       consumer          `json:"consumer,omitzero"`
+	BusinessConsumer               businessConsumer  `json:"businessConsumer,omitzero"`
 	CustomReferences               *customReferences `json:"customReferences,omitempty"`
 	Criteria                       []criterion       `json:"criteria,omitempty"`
 	ExtraInfo                      *extraInfo        `json:"extraInfo,omitempty"`
@@ -254,45 +258,57 @@ type modificationRequest struct {
 
 // ---- responses ---------------------------------------------------------------
 
+// The response structs list only the members the driver reads:
+// encoding/json skips the others, and every listed member costs work (a
+// string, a copied json.RawMessage, a pointer) on every answer. What only
+// PaymentDetails reports is in detailsDoc, decoded for that call alone.
+
 // paymentDoc is the payment document: the Get Payment Status response
 // (seed 003), the authorize 201 response (seed 004) and the answer of the
-// modification endpoints.
+// modification endpoints. The documents also show reconciliationReferenceId
+// (detailsDoc), description, paymentLinkId and, in the authorize example
+// only, modificationId.
 type paymentDoc struct {
-	ReconciliationReferenceID string              `json:"reconciliationReferenceId"`
-	Description               string              `json:"description"`
-	PaymentStatus             string              `json:"paymentStatus"`
-	CreationDate              string              `json:"creationDate"`
-	LastStatusDate            string              `json:"lastStatusDate"`
-	PartnerReference          string              `json:"partnerReference"`
-	TransactionOverview       transactionOverview `json:"transactionOverview"`
+	PaymentStatus       string              `json:"paymentStatus"`
+	CreationDate        string              `json:"creationDate"`
+	LastStatusDate      string              `json:"lastStatusDate"`
+	PartnerReference    string              `json:"partnerReference"`
+	TransactionOverview transactionOverview `json:"transactionOverview"`
 	// TransactionReference is the invoice reference the buyer quotes. The
 	// examples put it at the top level; seed 003's schema lists it after
 	// transactionOverview's fields, so transactionOverview is read too.
 	TransactionReference string        `json:"transactionReference"`
 	Modification         modifications `json:"modification"`
 	StatusHistory        []historyItem `json:"statusHistory"`
-	PaymentLinkID        string        `json:"paymentLinkId"`
-	// ModificationID appears in the authorize 201 example only.
-	ModificationID string `json:"modificationId"`
 }
 
-// transactionOverview is paymentDoc.transactionOverview.
+// transactionOverview is paymentDoc.transactionOverview. The documents also
+// show customReferences, customerAccountId, deal, mit, paymentOrigin
+// (detailsDoc) and targetMerchantAccountReference.
 type transactionOverview struct {
-	TransactionID                  string            `json:"transactionId"`
-	AcquirerResponse               string            `json:"acquirerResponse"`
-	Amount                         wireAmount        `json:"amount"`
-	CurrencyCode                   string            `json:"currencyCode"`
-	CustomReferences               *customReferences `json:"customReferences"`
-	CustomerAccountID              string            `json:"customerAccountId"`
-	Deal                           json.RawMessage   `json:"deal"`
-	Mit                            json.RawMessage   `json:"mit"`
-	PaymentMethod                  string            `json:"paymentMethod"`
-	PaymentOrigin                  string            `json:"paymentOrigin"`
-	TargetMerchantAccountReference flexString        `json:"targetMerchantAccountReference"`
-	TransactionReference           string            `json:"transactionReference"`
+	TransactionID        string     `json:"transactionId"`
+	AcquirerResponse     string     `json:"acquirerResponse"`
+	Amount               wireAmount `json:"amount"`
+	CurrencyCode         string     `json:"currencyCode"`
+	PaymentMethod        string     `json:"paymentMethod"`
+	TransactionReference string     `json:"transactionReference"`
 }
 
-// modification is one performed transaction modification.
+// detailsDoc is what PaymentDetails reads of the payment document besides
+// paymentDoc. StatusHistory runs parallel to paymentDoc.StatusHistory (the
+// same array, decoded twice).
+type detailsDoc struct {
+	ReconciliationReferenceID string `json:"reconciliationReferenceId"`
+	TransactionOverview       struct {
+		PaymentOrigin string `json:"paymentOrigin"`
+	} `json:"transactionOverview"`
+	StatusHistory []struct {
+		StatusDate string `json:"statusDate"`
+	} `json:"statusHistory"`
+}
+
+// modification is one performed transaction modification (the documents
+// also show its own statusHistory).
 type modification struct {
 	CreationDate       string           `json:"creationDate"`
 	Error              *gatewayError    `json:"error"`
@@ -300,7 +316,6 @@ type modification struct {
 	ModificationAmount *amountObject    `json:"modificationAmount"`
 	ModificationData   modificationData `json:"modificationData"`
 	Status             string           `json:"status"`
-	StatusHistory      []historyItem    `json:"statusHistory"`
 }
 
 // modifications decodes "modification", typed object but described as
@@ -339,36 +354,32 @@ func (m modifications) latest() *modification {
 	return &m[len(m)-1]
 }
 
-// modificationData are the details of a modification.
+// modificationData are the details of a modification (the documents also
+// show customReferences, paymentSplitResults and the programRefund*
+// members).
 type modificationData struct {
-	CancelID                  string            `json:"cancelId"`
-	CaptureID                 string            `json:"captureId"`
-	CustomReferences          *customReferences `json:"customReferences"`
-	ModificationID            string            `json:"modificationId"`
-	PaymentSplitResults       json.RawMessage   `json:"paymentSplitResults"`
-	ProgramRefundErrorMessage string            `json:"programRefundErrorMessage"`
-	ProgramRefundID           string            `json:"programRefundId"`
-	ProgramRefundStatus       string            `json:"programRefundStatus"`
-	ReconciliationReferenceID string            `json:"reconciliationReferenceId"`
-	RefundID                  string            `json:"refundId"`
-	Type                      string            `json:"type"`
+	CancelID                  string `json:"cancelId"`
+	CaptureID                 string `json:"captureId"`
+	ModificationID            string `json:"modificationId"`
+	ReconciliationReferenceID string `json:"reconciliationReferenceId"`
+	RefundID                  string `json:"refundId"`
+	Type                      string `json:"type"`
 }
 
-// historyItem is one statusHistory[] entry.
+// historyItem is one statusHistory[] entry; its statusDate is in
+// detailsDoc. ModificationAmount is a value: an absent or null one reads
+// as no amount, as an empty one does.
 type historyItem struct {
-	Error              string         `json:"error"`
-	ModificationAmount *historyAmount `json:"modificationAmount"`
-	Status             string         `json:"status"`
-	StatusDate         string         `json:"statusDate"`
+	Error              string        `json:"error"`
+	ModificationAmount historyAmount `json:"modificationAmount"`
+	Status             string        `json:"status"`
 }
 
-// historyAmount is statusHistory[].modificationAmount.
+// historyAmount is statusHistory[].modificationAmount (the documents also
+// show option, storedPaymentOptionReference and description).
 type historyAmount struct {
-	Option                       string     `json:"option"`
-	StoredPaymentOptionReference string     `json:"storedPaymentOptionReference"`
-	Amount                       wireAmount `json:"amount"`
-	CurrencyCode                 string     `json:"currencyCode"`
-	Description                  string     `json:"description"`
+	Amount       wireAmount `json:"amount"`
+	CurrencyCode string     `json:"currencyCode"`
 }
 
 // creationResponse is the POST /payment/creation answer. Its schema is not
@@ -394,11 +405,11 @@ type gatewayError struct {
 	Message json.RawMessage `json:"message"`
 }
 
-// gatewayErrorDetails is MOD1's errorDetails.
+// gatewayErrorDetails is MOD1's errorDetails (its context is read by
+// declineTransactionID, from the body).
 type gatewayErrorDetails struct {
-	Context                    json.RawMessage `json:"context"`
-	GatewayDescription         string          `json:"gatewayDescription"`
-	PaymentProviderDescription string          `json:"paymentProviderDescription"`
+	GatewayDescription         string `json:"gatewayDescription"`
+	PaymentProviderDescription string `json:"paymentProviderDescription"`
 }
 
 // validationError is error body MOD2: {traceId, errors[{message, code,
@@ -408,12 +419,11 @@ type validationError struct {
 	Errors  []fieldError `json:"errors"`
 }
 
-// fieldError is one MOD2 errors[] entry.
+// fieldError is one MOD2 errors[] entry (its context is not read).
 type fieldError struct {
-	Message  string          `json:"message"`
-	Code     string          `json:"code"`
-	Property string          `json:"property"`
-	Context  json.RawMessage `json:"context"`
+	Message  string `json:"message"`
+	Code     string `json:"code"`
+	Property string `json:"property"`
 }
 
 // tokenResponse is the OAuth2 client-credentials answer (RFC 6749 5.1).
@@ -425,7 +435,8 @@ type tokenResponse struct {
 
 // ---- notifications -----------------------------------------------------------
 
-// webhookEvent is the notification envelope (PROVIDERS.md section 3).
+// webhookEvent is the notification envelope (PROVIDERS.md section 3; its
+// metadata is not read).
 type webhookEvent struct {
 	ID          string          `json:"id"`
 	MerchantKey string          `json:"merchantKey"`
@@ -436,7 +447,6 @@ type webhookEvent struct {
 	ObjectType  string          `json:"objectType"`
 	Context     json.RawMessage `json:"context"`
 	Data        json.RawMessage `json:"data"`
-	Metadata    json.RawMessage `json:"metadata"`
 }
 
 // webhookRefs are the transaction references a refund event may carry in

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/gopayments/payments"
 	"github.com/gopayments/payments/internal/httpx"
@@ -56,16 +55,16 @@ func (g *Gateway) buildPayment(req *payments.AuthorizeRequest) (endpoint, *payme
 	_, isHosted := payments.MethodAs[payments.HostedPage](req.Method)
 	switch {
 	case isHosted && req.Capture:
-		ep = endpoint{op: "initPayment", url: g.cfg.GatewayURL + pathInitPayment, kind: callSale}
+		ep = endpoint{op: "initPayment", url: g.urls.initPayment, kind: callSale}
 	case isHosted:
 		return ep, nil, unsupported("the hosted payment form (/initPayment) takes one-step payments only: set Capture")
 	case isCard && !req.Capture:
-		ep = endpoint{op: "authorize", url: g.cfg.CardDataURL + pathAuthorize, kind: callAuthorize}
+		ep = endpoint{op: "authorize", url: g.urls.authorize, kind: callAuthorize}
 	case isCard || isAP || isGP:
 		if !req.Capture {
 			return ep, nil, unsupported("wallet payments are one-step only: set Capture")
 		}
-		ep = endpoint{op: "initPaymentHost2Host", url: g.cfg.CardDataURL + pathHost2Host, kind: callSale}
+		ep = endpoint{op: "initPaymentHost2Host", url: g.urls.host2Host, kind: callSale}
 	default:
 		return ep, nil, unsupported(fmt.Sprintf("payment method %q is not supported", req.Method.Kind()))
 	}
@@ -104,7 +103,7 @@ func (g *Gateway) buildPayment(req *payments.AuthorizeRequest) (endpoint, *payme
 		p.require("billing_address.line1", a.Line1)
 		p.require("billing_address.city", a.City)
 		p.require("billing_address.postal_code", a.PostalCode)
-		b.CustomerAddress = strings.TrimSpace(strings.Join(nonEmpty(a.Line1, a.Line2), ", "))
+		b.CustomerAddress = joinLines(a.Line1, a.Line2)
 		b.CustomerCity, b.CustomerZipCode, b.CustomerCountry = a.City, a.PostalCode, a.Country
 	}
 
@@ -116,7 +115,9 @@ func (g *Gateway) buildPayment(req *payments.AuthorizeRequest) (endpoint, *payme
 	switch {
 	case !isHosted && b.MerchantSite == "":
 		p.add("provider_options.merchant_site", "required by smartpayments for card and wallet payments (AuthorizeOptions.MerchantSite or Config.MerchantSite)")
-	case b.MerchantSite != "" && !httpURL(b.MerchantSite):
+	case b.MerchantSite != "" && b.MerchantSite != g.cfg.MerchantSite && !httpURL(b.MerchantSite):
+		// Config.MerchantSite was checked in New; only an override is
+		// parsed here.
 		p.add("provider_options.merchant_site", "not an absolute http(s) URL")
 	}
 	if b.StatusURL != "" && !httpURL(b.StatusURL) {
@@ -149,7 +150,7 @@ func (g *Gateway) buildPayment(req *payments.AuthorizeRequest) (endpoint, *payme
 		b.GooglePayDPAN = string(gp.Token)
 		b.GooglePayPaymentMethodNetwork = gp.Network
 	}
-	if ep.url == g.cfg.CardDataURL+pathHost2Host {
+	if ep.url == g.urls.host2Host {
 		// Only /initPaymentHost2Host lists recurrence details and browser
 		// data for 3-D Secure.
 		if r := req.Recurring; r != nil {
@@ -176,9 +177,11 @@ func (g *Gateway) buildPayment(req *payments.AuthorizeRequest) (endpoint, *payme
 	return ep, b, nil
 }
 
-// createdPayment maps the answer of a payment-creating call.
+// createdPayment maps the answer of a payment-creating call; w was decoded
+// from resp.Body whole (httpx.DecodeJSON), which is scrubbed into Raw
+// without a validity pass.
 func (g *Gateway) createdPayment(ep endpoint, req *payments.AuthorizeRequest, w *paymentResponse, resp *httpx.Response) (*payments.Payment, error) {
-	code := firstNonEmpty(str(w.Err))
+	code := firstNonEmpty(w.Err)
 	if !w.Status.Valid {
 		if isDuplicate(code) {
 			return nil, duplicateError(ep.op, code)
@@ -191,8 +194,8 @@ func (g *Gateway) createdPayment(ep endpoint, req *payments.AuthorizeRequest, w 
 	p.Amount = req.Amount
 	p.Status = mapStatus(w.Status.V, ep.kind, act != nil, nil)
 	p.ProviderStatus = providerStatus(w.Status.V)
-	p.Raw = redact.JSON(resp.Body)
-	p.Updated = parseTime(str(w.EndDate))
+	p.Raw = redact.Decoded(resp.Body) // decoded whole by httpx.DecodeJSON
+	p.Updated = parseTime(w.EndDate)
 	if p.Status == payments.StatusRequiresAction {
 		p.Action = act
 	}
@@ -203,7 +206,7 @@ func (g *Gateway) createdPayment(ep endpoint, req *payments.AuthorizeRequest, w 
 		if isDuplicate(code) {
 			return nil, duplicateError(ep.op, code)
 		}
-		p.Decline = decline(code, str(w.Msg), nil)
+		p.Decline = decline(code, w.Msg, nil)
 		return p, transactionError(ep.op, p.Decline)
 	case payments.StatusUnknown:
 		return p, &payments.Error{Code: payments.OutcomeUnknown, Provider: Name, ProviderCode: p.ProviderStatus,
@@ -216,27 +219,27 @@ func (g *Gateway) createdPayment(ep endpoint, req *payments.AuthorizeRequest, w 
 // a form POST to the ACS when 3-D Secure fields are present, else a
 // redirect to form_url. URLs that are not absolute http(s) are ignored.
 func (g *Gateway) action(w *paymentResponse) *payments.Action {
-	if acs := firstNonEmpty(str(w.ACSURL), str(w.ACSURLForm)); acs != "" && httpURL(acs) {
+	if acs := firstNonEmpty(w.ACSURL, w.ACSURLForm); acs != "" && httpURL(acs) {
 		fields := map[string]string{}
 		put := func(k, v string) {
 			if v != "" {
 				fields[k] = v
 			}
 		}
-		put("PaReq", str(w.PaReq))
-		put("MD", firstNonEmpty(str(w.MD), str(w.MDForm)))
-		put("TermUrl", firstNonEmpty(str(w.TermURL), str(w.TermURLForm)))
-		put("creq", str(w.Creq))
-		put("threeDSMethodData", str(w.ThreeDSMethodData))
+		put("PaReq", w.PaReq)
+		put("MD", firstNonEmpty(w.MD, w.MDForm))
+		put("TermUrl", firstNonEmpty(w.TermURL, w.TermURLForm))
+		put("creq", w.Creq)
+		put("threeDSMethodData", w.ThreeDSMethodData)
 		return &payments.Action{Type: payments.ActionFormPost, URL: acs, Method: http.MethodPost, Fields: fields}
 	}
-	if u := str(w.FormURL); u != "" {
+	if u := w.FormURL; u != "" {
 		if !httpURL(u) {
 			g.log.Warn("smartpayments: ignoring a form_url that is not an absolute http(s) URL")
 			return nil
 		}
 		a := &payments.Action{Type: payments.ActionRedirect, URL: u, Method: http.MethodGet}
-		if v := str(w.ThreeDSMethodData); v != "" {
+		if v := w.ThreeDSMethodData; v != "" {
 			a.Fields = map[string]string{"threeDSMethodData": v}
 		}
 		return a

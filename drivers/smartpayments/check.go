@@ -74,14 +74,14 @@ func cardInfo(c *wireCard) *CardInfo {
 		return nil
 	}
 	return &CardInfo{
-		Number:      redact.PANs(str(c.Number)), // already masked; never let a full number through
-		Holder:      str(c.CardHolder),
-		ExpiryMonth: str(c.CardExpMonth),
-		ExpiryYear:  str(c.CardExpYear),
-		BIN:         str(c.Bin),
-		Country:     str(c.Country),
-		CountryISO:  str(c.ISO),
-		Brand:       str(c.Type),
+		Number:      redact.PANs(c.Number), // already masked; never let a full number through
+		Holder:      c.CardHolder,
+		ExpiryMonth: c.CardExpMonth,
+		ExpiryYear:  c.CardExpYear,
+		BIN:         c.Bin,
+		Country:     c.Country,
+		CountryISO:  c.ISO,
+		Brand:       c.Type,
 	}
 }
 
@@ -104,7 +104,7 @@ func (g *Gateway) Check(ctx context.Context, orderID string) (*Transaction, erro
 		return nil, payments.InvalidField("id", "required")
 	}
 	const op = "check"
-	resp, err := g.api.Do(ctx, httpx.Call{Op: op, Method: http.MethodPost, URL: g.cfg.GatewayURL + pathCheck, Body: orderRequest{OrderID: orderID}, Safety: httpx.Query})
+	resp, err := g.api.Do(ctx, httpx.Call{Op: op, Method: http.MethodPost, URL: g.urls.check, Body: orderBody(orderID), Safety: httpx.Query})
 	if err != nil {
 		return nil, err
 	}
@@ -118,24 +118,25 @@ func (g *Gateway) Check(ctx context.Context, orderID string) (*Transaction, erro
 	return g.transaction(orderID, &w, resp.Body)
 }
 
-// transaction maps a /check answer.
+// transaction maps a /check answer; w was decoded from body whole
+// (httpx.DecodeJSON), which is scrubbed into Raw without a validity pass.
 func (g *Gateway) transaction(orderID string, w *checkResponse, body []byte) (*Transaction, error) {
 	if !w.Status.Valid {
-		if code := str(w.Err); code != "" {
+		if code := w.Err; code != "" {
 			return nil, refusal("check", code, "", http.StatusOK)
 		}
 		return nil, &payments.Error{Code: payments.Integrity, Provider: Name, Message: "check: the answer has no status"}
 	}
 	t := &Transaction{
-		Type:              str(w.Type),
+		Type:              w.Type,
 		Card:              cardInfo(w.Card),
-		ErrorMessage:      str(w.ErrorMessage),
+		ErrorMessage:      w.ErrorMessage,
 		AuthorizeStatus:   str(w.AuthorizeStatus),
-		RRN:               str(w.RRN),
-		ECI:               str(w.ECI),
-		FirstName:         str(w.FirstName),
-		LastName:          str(w.LastName),
-		ParentTransaction: str(w.ParentTransaction),
+		RRN:               w.RRN,
+		ECI:               w.ECI,
+		FirstName:         w.FirstName,
+		LastName:          w.LastName,
+		ParentTransaction: w.ParentTransaction,
 	}
 	for _, c := range w.CascadeErrors {
 		ce := CascadeError{GatePriority: -1, ErrorCategory: c.ErrorCategory}
@@ -145,7 +146,7 @@ func (g *Gateway) transaction(orderID string, w *checkResponse, body []byte) (*T
 		t.CascadeErrors = append(t.CascadeErrors, ce)
 	}
 	p := g.newPayment(orderID)
-	if id := str(w.OrderID); id != "" && id != orderID {
+	if id := w.OrderID; id != "" && id != orderID {
 		// The document's own example answers another order_id than the one
 		// asked for; the merchant's id is kept, the answer's is in Raw.
 		g.log.Debug("smartpayments: /check answered another order_id", "asked", orderID, "answered", id)
@@ -155,8 +156,8 @@ func (g *Gateway) transaction(orderID string, w *checkResponse, body []byte) (*T
 	if w.AuthorizeStatus != nil {
 		p.ProviderStatus += " (authorize_status " + *w.AuthorizeStatus + ")"
 	}
-	p.Raw = redact.JSON(body)
-	p.Updated = parseTime(str(w.EndDate))
+	p.Raw = redact.Decoded(body) // decoded whole by httpx.DecodeJSON
+	p.Updated = parseTime(w.EndDate)
 	if w.Amount.Valid {
 		if w.Amount.V < 0 {
 			return nil, integrity("check: negative amount %d", w.Amount.V)
@@ -194,7 +195,7 @@ func (g *Gateway) transaction(orderID string, w *checkResponse, body []byte) (*T
 			}
 		}
 	case payments.StatusFailed:
-		p.Decline = decline(firstNonEmpty(str(w.ErrorMessage), str(w.Err)), "", w.CascadeErrors)
+		p.Decline = decline(firstNonEmpty(w.ErrorMessage, w.Err), "", w.CascadeErrors)
 	}
 	t.Payment = p
 	return t, nil

@@ -115,7 +115,7 @@ func (g *Gateway) CreateExport(ctx context.Context, req *ExportRequest) (string,
 	}
 	body := exportRequest{Type: req.Type, Status: int64(req.Status), DateFrom: req.From.UnixMilli(), DateTo: req.To.UnixMilli()}
 	const op = "export"
-	resp, err := g.api.Do(ctx, httpx.Call{Op: op, Method: http.MethodPost, URL: g.cfg.ExportURL + pathExport, Body: body, Safety: httpx.Query})
+	resp, err := g.api.Do(ctx, httpx.Call{Op: op, Method: http.MethodPost, URL: g.urls.export, Body: body, Safety: httpx.Query})
 	if err != nil {
 		return "", err
 	}
@@ -136,7 +136,7 @@ func (g *Gateway) ExportTaskStatus(ctx context.Context, id string) (int64, error
 		return 0, payments.InvalidField("id", "required")
 	}
 	const op = "export-status"
-	resp, err := g.api.Do(ctx, httpx.Call{Op: op, Method: http.MethodGet, URL: g.cfg.ExportURL + pathExportTask + url.PathEscape(id), Safety: httpx.Query})
+	resp, err := g.api.Do(ctx, httpx.Call{Op: op, Method: http.MethodGet, URL: g.urls.exportTask + url.PathEscape(id), Safety: httpx.Query})
 	if err != nil {
 		return 0, err
 	}
@@ -170,7 +170,7 @@ func (g *Gateway) ExportResult(ctx context.Context, id string) (io.ReadCloser, e
 		return nil, payments.InvalidField("id", "required")
 	}
 	const op = "export-result"
-	resp, err := g.export.Do(ctx, httpx.Call{Op: op, Method: http.MethodGet, URL: g.cfg.ExportURL + pathExportTask + url.PathEscape(id) + pathExportResult,
+	resp, err := g.export.Do(ctx, httpx.Call{Op: op, Method: http.MethodGet, URL: g.urls.exportTask + url.PathEscape(id) + pathExportResult,
 		Header: http.Header{"Accept": {XLSXContentType + ", application/octet-stream, */*"}}, Safety: httpx.Query})
 	if err != nil {
 		return nil, err

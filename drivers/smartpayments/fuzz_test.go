@@ -121,3 +121,117 @@ func FuzzParseCallback(f *testing.F) {
 		}
 	})
 }
+
+// parseCallbackMap is parseCallback's JSON reading before the one-pass
+// member scan: a json.Decoder into a map. FuzzParseCallbackMatchesMap
+// checks that the scan reads every body exactly as it did.
+func parseCallbackMap(body []byte) (*callback, error) {
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) == 0 || trimmed[0] != '{' {
+		return parseCallback(body) // the form and empty paths are shared
+	}
+	cb := &callback{}
+	var m map[string]json.RawMessage
+	dec := json.NewDecoder(bytes.NewReader(trimmed))
+	dec.UseNumber()
+	if err := dec.Decode(&m); err != nil {
+		return nil, &payments.Error{Code: payments.InvalidRequest, Provider: Name, Message: "callback: malformed JSON", Err: err}
+	}
+	for _, k := range []string{"orderId", "order_id"} {
+		if id := jsonIDDecoder(m[k]); id != "" {
+			cb.OrderID = id
+			break
+		}
+	}
+	if raw, ok := m["status"]; ok {
+		_ = cb.Status.UnmarshalJSON(raw)
+	}
+	if cb.OrderID == "" {
+		return nil, payments.InvalidField("orderId", "the callback names no order (orderId or order_id)")
+	}
+	if len(cb.OrderID) > 256 || strings.ContainsAny(cb.OrderID, "\x00\r\n") {
+		return nil, payments.InvalidField("orderId", "not an order id")
+	}
+	return cb, nil
+}
+
+// jsonIDDecoder is jsonID without its shortcuts.
+func jsonIDDecoder(raw json.RawMessage) string {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
+		return ""
+	}
+	if raw[0] == '"' {
+		var s string
+		if json.Unmarshal(raw, &s) != nil {
+			return ""
+		}
+		return strings.TrimSpace(s)
+	}
+	var n json.Number
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if dec.Decode(&n) != nil {
+		return ""
+	}
+	return n.String()
+}
+
+var callbackSeeds = []string{
+	`{"orderId":"sandboxId_1015","status":2,"amount":1000,"currency":"EUR","finalAmount":1000,"type":"Payment","message":"","errorCategory":null,"cascadeErrors":null,"rrn":"318500000001","eci":"05","card":{"number":"401200******3010"},"sign":"abc"}`,
+	`{"order_id":"sandboxId_1015","status":-1,"errorCategory":"INSUFFICIENT_FUNDS_PROCESSING_ERROR"}`,
+	`{"orderId":12345,"status":"2"}`,
+	`{"orderId":"a","orderId":"b","order_id":"c","status":1,"status":"x"}`,
+	`{"orderId":"","order_id":" c ","nested":{"orderId":"no"},"list":[{"status":1},"]}"]}`,
+	`{"order\u0049d":"esc","ORDERID":"folded","orderid":"lower"}`,
+	`{"orderId":"caf\u00e9 \"q\"","status":0012}`,
+	`{"orderId":0123}`,
+	`{"orderId":-5,"status":2.0}`,
+	`{"orderId":true,"order_id":["x"]}`,
+	`{"orderId":"x"} trailing`,
+	`{"orderId":"x"}}`,
+	`{"orderId":"x"`,
+	"{\"orderId\":\"\xff\xfe\"}",
+	" \n{ \"orderId\" : \"spaced\" , \"status\" : 2 }\n",
+	"\v{\"orderId\":\"vt\"}",
+	`orderId=sandboxId_1015&status=2`,
+	`{"orderId":null,"order_id":"x"}`,
+	`{}`,
+	``,
+	`[1,2]`,
+}
+
+// FuzzParseCallbackMatchesMap checks the one-pass reading of a JSON
+// callback against the map decode it replaced: same order, same status,
+// same error.
+func FuzzParseCallbackMatchesMap(f *testing.F) {
+	for _, s := range callbackSeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		got, err := parseCallback(body)
+		want, wantErr := parseCallbackMap(body)
+		if (err == nil) != (wantErr == nil) {
+			t.Fatalf("%q: error %v, want %v", body, err, wantErr)
+		}
+		if err != nil {
+			if err.Error() != wantErr.Error() {
+				t.Fatalf("%q: error %q, want %q", body, err, wantErr)
+			}
+			return
+		}
+		if *got != *want {
+			t.Fatalf("%q: %+v, want %+v", body, *got, *want)
+		}
+	})
+}
+
+func TestParseCallbackMatchesMap(t *testing.T) {
+	for _, s := range callbackSeeds {
+		got, err := parseCallback([]byte(s))
+		want, wantErr := parseCallbackMap([]byte(s))
+		if (err == nil) != (wantErr == nil) || (err != nil && err.Error() != wantErr.Error()) || (err == nil && *got != *want) {
+			t.Errorf("%q: %+v %v, want %+v %v", s, got, err, want, wantErr)
+		}
+	}
+}

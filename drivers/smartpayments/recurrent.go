@@ -84,7 +84,7 @@ func (g *Gateway) Recurrent(ctx context.Context, req *RecurrentRequest) (*paymen
 		RecurPeriod:   string(req.Period),
 	}
 	const op = "recurrent"
-	resp, err := g.api.Do(ctx, httpx.Call{Op: op, Method: http.MethodPost, URL: g.cfg.GatewayURL + pathRecurrent, Body: body, Safety: httpx.MoneyMoving})
+	resp, err := g.api.Do(ctx, httpx.Call{Op: op, Method: http.MethodPost, URL: g.urls.recurrent, Body: body, Safety: httpx.MoneyMoving})
 	if err != nil {
 		return nil, err
 	}
@@ -97,7 +97,7 @@ func (g *Gateway) Recurrent(ctx context.Context, req *RecurrentRequest) (*paymen
 	}
 	pay := g.newPayment(req.Reference)
 	pay.Amount = req.Amount
-	pay.Raw = redact.JSON(resp.Body)
+	pay.Raw = redact.Decoded(resp.Body) // decoded whole by httpx.DecodeJSON
 	code := strings.TrimSpace(str(w.Err))
 	switch {
 	case w.Success != nil && *w.Success:

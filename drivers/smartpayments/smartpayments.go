@@ -88,6 +88,7 @@ type Config struct {
 type Gateway struct {
 	cfg      Config
 	currency payments.Currency
+	urls     endpointURLs
 	api      *httpx.Client // JSON API calls
 	export   *httpx.Client // export downloads (larger body cap)
 	log      *slog.Logger
@@ -96,6 +97,35 @@ type Gateway struct {
 }
 
 var _ payments.Gateway = (*Gateway)(nil)
+
+// endpointURLs are the fixed endpoints' absolute URLs, joined once in New
+// from the configured hosts (checked there): a call concatenates and parses
+// nothing of its own.
+type endpointURLs struct {
+	initPayment, host2Host, authorize, capture, cancel, refund, check string
+	recurrent, tokenizeForm, withdrawal, balance                      string
+	export, exportTask                                                string // exportTask + escaped id [+ pathExportResult]
+}
+
+// newEndpointURLs joins the paths to the hosts of cfg (without their
+// trailing slashes).
+func newEndpointURLs(cfg *Config) endpointURLs {
+	return endpointURLs{
+		initPayment:  cfg.GatewayURL + pathInitPayment,
+		host2Host:    cfg.CardDataURL + pathHost2Host,
+		authorize:    cfg.CardDataURL + pathAuthorize,
+		capture:      cfg.GatewayURL + pathCapture,
+		cancel:       cfg.GatewayURL + pathCancel,
+		refund:       cfg.GatewayURL + pathRefund,
+		check:        cfg.GatewayURL + pathCheck,
+		recurrent:    cfg.GatewayURL + pathRecurrent,
+		tokenizeForm: cfg.GatewayURL + pathTokenizeForm,
+		withdrawal:   cfg.CardDataURL + pathWithdrawal,
+		balance:      cfg.GatewayURL + pathBalance,
+		export:       cfg.ExportURL + pathExport,
+		exportTask:   cfg.ExportURL + pathExportTask,
+	}
+}
 
 // New checks cfg and builds a Gateway. Missing credentials, a missing
 // account, a currency that cannot be determined or a malformed URL are
@@ -163,7 +193,7 @@ func New(cfg Config) (*Gateway, error) {
 		Logger:     cfg.Logger,
 		Retry:      httpx.DefaultRetry,
 	}
-	g := &Gateway{cfg: cfg, currency: cur, log: logger, api: httpx.New(hc), sleep: sleepCtx}
+	g := &Gateway{cfg: cfg, currency: cur, urls: newEndpointURLs(&cfg), log: logger, api: httpx.New(hc), sleep: sleepCtx}
 	hc.MaxBodyBytes = cfg.MaxExportBytes
 	g.export = httpx.New(hc)
 	g.api.SetBasicAuth(cfg.MerchantKey, cfg.Secret)
@@ -272,19 +302,19 @@ func (g *Gateway) Capture(ctx context.Context, req *payments.CaptureRequest) (*p
 		}
 		body.Amount = strconv.FormatInt(minor, 10)
 	}
-	w, resp, err := g.modify(ctx, "capture", pathCapture, body)
+	w, resp, err := g.modify(ctx, "capture", g.urls.capture, body)
 	if err != nil {
 		return nil, err
 	}
 	p := g.newPayment(req.ID)
 	p.Status = mapStatus(w.Status.V, callCapture, false, nil)
 	p.ProviderStatus = providerStatus(w.Status.V)
-	p.Raw = redact.JSON(resp.Body)
+	p.Raw = redact.Decoded(resp.Body) // decoded whole by modify
 	if p.Status == payments.StatusFailed {
-		if _, refused := requestErrors[str(w.Err)]; refused {
-			return nil, refusal("capture", str(w.Err), str(w.Msg), resp.StatusCode)
+		if _, refused := requestErrors[w.Err]; refused {
+			return nil, refusal("capture", w.Err, w.Msg, resp.StatusCode)
 		}
-		p.Decline = decline(str(w.Err), str(w.Msg), nil)
+		p.Decline = decline(w.Err, w.Msg, nil)
 		return p, transactionError("capture", p.Decline)
 	}
 	if p.Status == payments.StatusCaptured && req.Amount != nil {
@@ -330,18 +360,18 @@ func (g *Gateway) Cancel(ctx context.Context, req *payments.CancelRequest) (*pay
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
-	w, resp, err := g.modify(ctx, "cancel", pathCancel, orderRequest{OrderID: req.ID})
+	w, resp, err := g.modify(ctx, "cancel", g.urls.cancel, orderRequest{OrderID: req.ID})
 	if err != nil {
 		return nil, err
 	}
-	if code := str(w.Err); code != "" && w.Status.V == statusFail {
+	if code := w.Err; code != "" && w.Status.V == statusFail {
 		// -1 with an error code is a refused cancel, not a voided payment.
-		return nil, refusal("cancel", code, str(w.Msg), resp.StatusCode)
+		return nil, refusal("cancel", code, w.Msg, resp.StatusCode)
 	}
 	p := g.newPayment(req.ID)
 	p.Status = mapStatus(w.Status.V, callCancel, false, nil)
 	p.ProviderStatus = providerStatus(w.Status.V)
-	p.Raw = redact.JSON(resp.Body)
+	p.Raw = redact.Decoded(resp.Body) // decoded whole by modify
 	_ = g.readBack(ctx, p, func(chk *payments.Payment) error {
 		p.Amount = chk.Amount
 		return nil
@@ -352,10 +382,10 @@ func (g *Gateway) Cancel(ctx context.Context, req *payments.CancelRequest) (*pay
 	return p, nil
 }
 
-// modify sends /capture or /cancel and decodes the {order_id, status}
-// answer.
-func (g *Gateway) modify(ctx context.Context, op, path string, body any) (*statusResponse, *httpx.Response, error) {
-	resp, err := g.api.Do(ctx, httpx.Call{Op: op, Method: http.MethodPost, URL: g.cfg.GatewayURL + path, Body: body, Safety: httpx.MoneyMoving})
+// modify sends /capture or /cancel (url, from g.urls) and decodes the
+// {order_id, status} answer.
+func (g *Gateway) modify(ctx context.Context, op, url string, body any) (*statusResponse, *httpx.Response, error) {
+	resp, err := g.api.Do(ctx, httpx.Call{Op: op, Method: http.MethodPost, URL: url, Body: body, Safety: httpx.MoneyMoving})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -367,8 +397,8 @@ func (g *Gateway) modify(ctx context.Context, op, path string, body any) (*statu
 		return nil, nil, err
 	}
 	if !w.Status.Valid {
-		if code := str(w.Err); code != "" {
-			return nil, nil, refusal(op, code, str(w.Msg), resp.StatusCode)
+		if code := w.Err; code != "" {
+			return nil, nil, refusal(op, code, w.Msg, resp.StatusCode)
 		}
 		return nil, nil, &payments.Error{Code: payments.OutcomeUnknown, Provider: Name, HTTPStatus: resp.StatusCode,
 			Message: op + ": the answer has no status; the provider may have processed it: reconcile with Status"}
@@ -426,7 +456,7 @@ func (g *Gateway) Refund(ctx context.Context, req *payments.RefundRequest) (*pay
 	}
 	body := refundRequest{OrderID: req.ID, Amount: minor, Reason: firstNonEmpty(req.Reason, DefaultRefundReason), CallbackURL: g.cfg.CallbackURL}
 	const op = "refund"
-	resp, err := g.api.Do(ctx, httpx.Call{Op: op, Method: http.MethodPost, URL: g.cfg.GatewayURL + pathRefund, Body: body, Safety: httpx.MoneyMoving})
+	resp, err := g.api.Do(ctx, httpx.Call{Op: op, Method: http.MethodPost, URL: g.urls.refund, Body: body, Safety: httpx.MoneyMoving})
 	if err != nil {
 		return nil, err
 	}
@@ -437,7 +467,7 @@ func (g *Gateway) Refund(ctx context.Context, req *payments.RefundRequest) (*pay
 	if err := httpx.DecodeJSON(Name, httpx.MoneyMoving, op, resp, &w); err != nil {
 		return nil, err
 	}
-	r := &payments.Refund{ID: str(w.RefundID), PaymentID: req.ID, Amount: amount, Raw: redact.JSON(resp.Body)}
+	r := &payments.Refund{ID: str(w.RefundID), PaymentID: req.ID, Amount: amount, Raw: redact.Decoded(resp.Body)}
 	success := w.Success != nil && *w.Success
 	if w.Success != nil {
 		r.ProviderStatus = "success=" + strconv.FormatBool(*w.Success)

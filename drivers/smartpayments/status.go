@@ -60,14 +60,23 @@ const (
 	callCheck                 // /check (authorize_status applies)
 )
 
+// statusLabels are providerStatus's answers for the documented codes,
+// formatted once.
+var statusLabels = func() map[int64]string {
+	m := make(map[int64]string, len(statuses))
+	for code, info := range statuses {
+		m[code] = strconv.FormatInt(code, 10) + " " + info.Name
+	}
+	return m
+}()
+
 // providerStatus formats a status code for Payment.ProviderStatus:
 // "2 Success", "-1 Fail", or the bare number for an undocumented code.
 func providerStatus(code int64) string {
-	s := strconv.FormatInt(code, 10)
-	if info, ok := statuses[code]; ok {
-		return s + " " + info.Name
+	if s, ok := statusLabels[code]; ok {
+		return s
 	}
-	return s
+	return strconv.FormatInt(code, 10)
 }
 
 // mapStatus maps a provider status to the canonical one. hasAction says the

@@ -36,14 +36,16 @@ func (p *problems) err() error {
 	return &payments.Error{Code: payments.InvalidRequest, Provider: Name, Field: p.first, Message: strings.Join(p.msgs, "; ")}
 }
 
-func nonEmpty(s ...string) []string {
-	out := s[:0:0]
-	for _, v := range s {
-		if strings.TrimSpace(v) != "" {
-			out = append(out, strings.TrimSpace(v))
-		}
+// joinLines joins the trimmed non-empty address lines with ", ".
+func joinLines(line1, line2 string) string {
+	line1, line2 = strings.TrimSpace(line1), strings.TrimSpace(line2)
+	switch {
+	case line1 == "":
+		return line2
+	case line2 == "":
+		return line1
 	}
-	return out
+	return line1 + ", " + line2
 }
 
 func itoaNonZero(n int) string {

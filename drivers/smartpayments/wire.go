@@ -95,38 +95,53 @@ type paymentRequest struct {
 // /authorize and /withdrawal/tokenize-form. /initPayment spells the 3-D
 // Secure fields ACSUrl, MD, TermUrl; the card-data host spells them acsurl,
 // md, termUrl: both are decoded (encoding/json prefers the exact key).
+//
+// Only the members the driver reads are listed (the answers also carry
+// stage, description and responseType): encoding/json skips the others, and
+// every listed one costs an allocation per answer. The strings are plain
+// strings, not pointers: nothing tells null from absent or "".
 type paymentResponse struct {
-	FormURL           *string `json:"form_url"`
-	ThreeDSMethodData *string `json:"threeDSMethodData"`
-	OrderID           *string `json:"order_id"`
+	FormURL           string  `json:"form_url"`
+	ThreeDSMethodData string  `json:"threeDSMethodData"`
+	OrderID           string  `json:"order_id"`
 	Status            wireInt `json:"status"`
-	Stage             *string `json:"stage"`
-	Description       *string `json:"description"`
-	EndDate           *string `json:"endDate"`
-	ResponseType      *string `json:"responseType"`
-	Err               *string `json:"err"`
-	Msg               *string `json:"msg"`
-	PaReq             *string `json:"paReq"`
-	Creq              *string `json:"creq"`
-	MD                *string `json:"md"`
-	TermURL           *string `json:"termUrl"`
-	ACSURL            *string `json:"acsurl"`
-	ACSURLForm        *string `json:"ACSUrl"`
-	MDForm            *string `json:"MD"`
-	TermURLForm       *string `json:"TermUrl"`
+	EndDate           string  `json:"endDate"`
+	Err               string  `json:"err"`
+	Msg               string  `json:"msg"`
+	PaReq             string  `json:"paReq"`
+	Creq              string  `json:"creq"`
+	MD                string  `json:"md"`
+	TermURL           string  `json:"termUrl"`
+	ACSURL            string  `json:"acsurl"`
+	ACSURLForm        string  `json:"ACSUrl"`
+	MDForm            string  `json:"MD"`
+	TermURLForm       string  `json:"TermUrl"`
 }
 
 // statusResponse is the answer of /capture and /cancel.
 type statusResponse struct {
-	OrderID *string `json:"order_id"`
-	Status  wireInt `json:"status"`
-	Err     *string `json:"err"`
-	Msg     *string `json:"msg"`
+	Status wireInt `json:"status"`
+	Err    string  `json:"err"`
+	Msg    string  `json:"msg"`
 }
 
 // orderRequest is the body of /check and /cancel.
 type orderRequest struct {
 	OrderID string `json:"order_id"`
+}
+
+// orderBody is the body of /check: orderRequest's JSON, written directly
+// when the id needs no escaping (printable ASCII without '"' and '\\': the
+// bytes encoding/json would write), else orderRequest for httpx to encode.
+func orderBody(orderID string) any {
+	for i := 0; i < len(orderID); i++ {
+		if c := orderID[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
+			return orderRequest{OrderID: orderID}
+		}
+	}
+	const head, tail = `{"order_id":"`, `"}`
+	b := make([]byte, 0, len(head)+len(orderID)+len(tail))
+	return append(append(append(b, head...), orderID...), tail...)
 }
 
 // captureRequest is the body of /capture. amount is typed String in the
@@ -156,37 +171,38 @@ type refundResponse struct {
 	Err               *string `json:"err"`
 }
 
-// checkResponse is the answer of /check.
+// checkResponse is the answer of /check. AuthorizeStatus stays a pointer:
+// null (a one-step payment) and "" are told apart.
 type checkResponse struct {
-	OrderID           *string       `json:"order_id"`
+	OrderID           string        `json:"order_id"`
 	Status            wireInt       `json:"status"`
 	Amount            wireInt       `json:"amount"`
 	FinalAmount       wireInt       `json:"finalAmount"`
 	Card              *wireCard     `json:"card"`
-	Err               *string       `json:"err"`
-	ErrorMessage      *string       `json:"errorMessage"`
+	Err               string        `json:"err"`
+	ErrorMessage      string        `json:"errorMessage"`
 	CascadeErrors     cascadeErrors `json:"cascadeErrors"`
-	EndDate           *string       `json:"endDate"`
+	EndDate           string        `json:"endDate"`
 	AuthorizeStatus   *string       `json:"authorize_status"`
-	Type              *string       `json:"type"`
-	FirstName         *string       `json:"firstName"`
-	LastName          *string       `json:"lastName"`
-	RRN               *string       `json:"rrn"`
-	ECI               *string       `json:"eci"`
-	ParentTransaction *string       `json:"parentTransaction"`
+	Type              string        `json:"type"`
+	FirstName         string        `json:"firstName"`
+	LastName          string        `json:"lastName"`
+	RRN               string        `json:"rrn"`
+	ECI               string        `json:"eci"`
+	ParentTransaction string        `json:"parentTransaction"`
 }
 
 // wireCard is the "card" object of /check and /withdrawal/init. The number
 // is masked by the provider ("401200******3010").
 type wireCard struct {
-	Number       *string `json:"number"`
-	CardHolder   *string `json:"card_holder"`
-	CardExpMonth *string `json:"card_exp_month"`
-	CardExpYear  *string `json:"card_exp_year"`
-	Bin          *string `json:"bin"`
-	Country      *string `json:"country"`
-	ISO          *string `json:"iso"`
-	Type         *string `json:"type"`
+	Number       string `json:"number"`
+	CardHolder   string `json:"card_holder"`
+	CardExpMonth string `json:"card_exp_month"`
+	CardExpYear  string `json:"card_exp_year"`
+	Bin          string `json:"bin"`
+	Country      string `json:"country"`
+	ISO          string `json:"iso"`
+	Type         string `json:"type"`
 }
 
 // wireCascadeError is one entry of cascadeErrors.
@@ -361,13 +377,19 @@ func (w *wireInt) UnmarshalJSON(b []byte) error {
 		*w = wireInt{}
 		return nil
 	}
-	s := string(b)
 	if len(b) > 0 && b[0] == '"' {
+		var s string
 		if err := json.Unmarshal(b, &s); err != nil {
 			return err
 		}
-		s = strings.TrimSpace(s)
+		return w.parse(strings.TrimSpace(s))
 	}
+	// The conversion does not escape: a number costs no allocation.
+	return w.parse(string(b))
+}
+
+// parse reads the decimal digits of s (an optional sign, no fraction).
+func (w *wireInt) parse(s string) error {
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil {
 		return errNotInteger

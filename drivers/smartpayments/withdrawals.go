@@ -66,7 +66,7 @@ func (g *Gateway) TokenizeForm(ctx context.Context, req *TokenizeRequest) (*Toke
 		FailURL:     req.FailURL,
 	}
 	const op = "tokenize-form"
-	resp, err := g.api.Do(ctx, httpx.Call{Op: op, Method: http.MethodPost, URL: g.cfg.GatewayURL + pathTokenizeForm, Body: body, Safety: httpx.MoneyMoving})
+	resp, err := g.api.Do(ctx, httpx.Call{Op: op, Method: http.MethodPost, URL: g.urls.tokenizeForm, Body: body, Safety: httpx.MoneyMoving})
 	if err != nil {
 		return nil, err
 	}
@@ -77,13 +77,13 @@ func (g *Gateway) TokenizeForm(ctx context.Context, req *TokenizeRequest) (*Toke
 	if err := httpx.DecodeJSON(Name, httpx.MoneyMoving, op, resp, &w); err != nil {
 		return nil, err
 	}
-	if code := str(w.Err); code != "" || w.Status.V == statusFail {
+	if code := w.Err; code != "" || w.Status.V == statusFail {
 		if isDuplicate(code) {
 			return nil, duplicateError(op, code)
 		}
-		return nil, refusal(op, firstNonEmpty(code, "PROCESSING_ERROR"), str(w.Msg), resp.StatusCode)
+		return nil, refusal(op, firstNonEmpty(code, "PROCESSING_ERROR"), w.Msg, resp.StatusCode)
 	}
-	form := &TokenizeForm{Reference: req.Reference, ProcessingID: str(w.OrderID), URL: str(w.FormURL), Status: w.Status.V, Raw: redact.JSON(resp.Body)}
+	form := &TokenizeForm{Reference: req.Reference, ProcessingID: w.OrderID, URL: w.FormURL, Status: w.Status.V, Raw: redact.Decoded(resp.Body)}
 	if !w.Status.Valid || !httpURL(form.URL) {
 		return nil, &payments.Error{Code: payments.OutcomeUnknown, Provider: Name, HTTPStatus: resp.StatusCode,
 			Message: "tokenize-form: the answer has no status or form_url; the form may have been created"}
@@ -243,7 +243,7 @@ func (g *Gateway) Withdraw(ctx context.Context, req *WithdrawalRequest) (*Withdr
 		return nil, err
 	}
 	const op = "withdrawal"
-	resp, err := g.api.Do(ctx, httpx.Call{Op: op, Method: http.MethodPost, URL: g.cfg.CardDataURL + pathWithdrawal, Body: body, Safety: httpx.MoneyMoving})
+	resp, err := g.api.Do(ctx, httpx.Call{Op: op, Method: http.MethodPost, URL: g.urls.withdrawal, Body: body, Safety: httpx.MoneyMoving})
 	if err != nil {
 		return nil, err
 	}
@@ -272,7 +272,7 @@ func (g *Gateway) Withdraw(ctx context.Context, req *WithdrawalRequest) (*Withdr
 		ProviderStatus: providerStatus(w.Status.V),
 		Amount:         req.Amount,
 		Card:           cardInfo(w.Card),
-		Raw:            redact.JSON(resp.Body),
+		Raw:            redact.Decoded(resp.Body), // decoded whole by httpx.DecodeJSON
 	}
 	if id := str(w.OrderID); id != "" && id != req.Reference {
 		return wd, integrity("withdrawal: answered order_id %q for %q", id, req.Reference)
@@ -430,7 +430,7 @@ type Balance struct {
 func (g *Gateway) Balance(ctx context.Context, account string) (*Balance, error) {
 	account = firstNonEmpty(account, g.cfg.PayoutAccount)
 	const op = "balance"
-	resp, err := g.api.Do(ctx, httpx.Call{Op: op, Method: http.MethodPost, URL: g.cfg.GatewayURL + pathBalance, Body: accountRequest{Account: account}, Safety: httpx.Query})
+	resp, err := g.api.Do(ctx, httpx.Call{Op: op, Method: http.MethodPost, URL: g.urls.balance, Body: accountRequest{Account: account}, Safety: httpx.Query})
 	if err != nil {
 		return nil, err
 	}
@@ -455,7 +455,7 @@ func (g *Gateway) Balance(ctx context.Context, account string) (*Balance, error)
 		m, _ := payments.MoneyFromMinor(w.V, string(cur)) // cur is a valid code
 		return m
 	}
-	return &Balance{Account: account, Available: money(w.Balance), Hold: money(w.HoldBalance), Rolling: money(w.RollingBalance), Raw: redact.JSON(resp.Body)}, nil
+	return &Balance{Account: account, Available: money(w.Balance), Hold: money(w.HoldBalance), Rolling: money(w.RollingBalance), Raw: redact.Decoded(resp.Body)}, nil
 }
 
 // validPAN accepts 12 to 19 digits with optional spaces and dashes.
