@@ -144,7 +144,7 @@ func normKey(k string) string {
 
 // classifyKey tells whether a JSON object key holds a card number (masked to
 // first 6 and last 4), a secret (replaced whole) or neither.
-func classifyKey(k string) keyClass { return classifyNorm(normKey(k)) }
+func classifyKey(k string) keyClass { return classifyNorm([]byte(normKey(k))) }
 
 // IsSecretKey reports whether a JSON key or header name holds a credential
 // or a CVV whose value must never be shown.
@@ -197,48 +197,52 @@ func rewriteJSON(body []byte) ([]byte, error) {
 	}
 	var stackBuf [16]frame
 	stack := stackBuf[:0]
+	// valueClass is the class of a value starting now.
 	valueClass := func() keyClass {
-		if len(stack) == 0 {
-			return keyPlain
+		if n := len(stack); n > 0 {
+			if f := &stack[n-1]; f.object && f.class != keyPlain {
+				return f.class
+			}
+			return stack[n-1].inherit
 		}
-		f := stack[len(stack)-1]
-		if f.object && f.class != keyPlain {
-			return f.class
-		}
-		return f.inherit
-	}
-	afterValue := func() {
-		if n := len(stack); n > 0 && stack[n-1].object {
-			stack[n-1].expectKey = true
-		}
+		return keyPlain
 	}
 	// canStart: a value (or key) may begin here. Two values with only
 	// whitespace between them are not JSON, and compacting them would join
 	// their digits into one run.
 	canStart := true
+	// body[from:i] is copied verbatim when something is dropped or
+	// rewritten (and at the end): most of a body is copied in a few
+	// large pieces.
+	from := 0
 	for i := 0; i < len(body); {
 		c := body[i]
-		if !canStart && c != ' ' && c != '\t' && c != '\n' && c != '\r' && c != ':' && c != ',' && c != '}' && c != ']' {
+		if c == ' ' || c == '\t' || c == '\n' || c == '\r' {
+			out = append(out, body[from:i]...)
+			for i++; i < len(body) && (body[i] == ' ' || body[i] == '\t' || body[i] == '\n' || body[i] == '\r'); i++ {
+			}
+			from = i
+			continue
+		}
+		if !canStart && c != ':' && c != ',' && c != '}' && c != ']' {
 			return nil, errNotJSON
 		}
 		switch c {
-		case ' ', '\t', '\n', '\r':
-			i++
 		case '{', '[':
 			stack = append(stack, frame{object: c == '{', expectKey: c == '{', inherit: valueClass()})
-			out = append(out, c)
 			i++
 		case '}', ']':
-			if len(stack) == 0 || stack[len(stack)-1].object != (c == '}') {
+			n := len(stack)
+			if n == 0 || stack[n-1].object != (c == '}') {
 				return nil, errNotJSON
 			}
-			stack = stack[:len(stack)-1]
-			out = append(out, c)
+			stack = stack[:n-1]
+			if n > 1 && stack[n-2].object {
+				stack[n-2].expectKey = true
+			}
 			i++
-			afterValue()
 			canStart = false
 		case ':', ',':
-			out = append(out, c)
 			i++
 			canStart = true
 		case '"':
@@ -247,56 +251,71 @@ func rewriteJSON(body []byte) ([]byte, error) {
 				return nil, errNotJSON
 			}
 			raw := body[i:j] // with its quotes
-			i = j
 			canStart = false
-			if n := len(stack); n > 0 && stack[n-1].object && stack[n-1].expectKey {
+			n := len(stack)
+			if n > 0 && stack[n-1].object && stack[n-1].expectKey {
 				stack[n-1].class = classifyRawKey(raw)
 				stack[n-1].expectKey = false
-				out = appendMasked(out, raw, false) // a card number as a key is still one
+				if needsMasking(raw, false) { // a card number as a key is still one
+					out = appendMasked(append(out, body[from:i]...), raw, false)
+					from = j
+				}
+				i = j
 				continue
 			}
 			switch valueClass() {
 			case keyPAN:
-				out = appendMasked(out, raw, true)
+				if needsMasking(raw, true) {
+					out = appendMasked(append(out, body[from:i]...), raw, true)
+					from = j
+				}
 			case keySecret:
-				out = append(out, `"`+Mask+`"`...)
+				out = append(append(out, body[from:i]...), `"`+Mask+`"`...)
+				from = j
 			default:
-				out = appendMasked(out, raw, false)
+				if needsMasking(raw, false) {
+					out = appendMasked(append(out, body[from:i]...), raw, false)
+					from = j
+				}
 			}
-			afterValue()
+			if n > 0 && stack[n-1].object {
+				stack[n-1].expectKey = true
+			}
+			i = j
 		default: // number, true, false, null
 			j := i
 			for j < len(body) && !isDelim(body[j]) {
 				j++
 			}
 			lit := body[i:j]
-			i = j
 			canStart = false
 			isNumber := c == '-' || (c >= '0' && c <= '9')
-			switch {
-			case isNumber && valueClass() == keyPAN:
+			switch cls := valueClass(); {
+			case isNumber && cls == keyPAN:
 				if v := panValue(string(lit)); v != string(lit) {
-					out = appendQuoted(out, v)
-				} else {
-					out = append(out, lit...)
+					out = appendQuoted(append(out, body[from:i]...), v)
+					from = j
 				}
-			case isNumber && valueClass() == keySecret:
-				out = append(out, `"`+Mask+`"`...)
+			case isNumber && cls == keySecret:
+				out = append(append(out, body[from:i]...), `"`+Mask+`"`...)
+				from = j
 			case len(lit) >= 13 && hasPANRun(lit):
 				// A card number sent as a JSON number under a key of no
 				// card meaning (or a digit run in malformed input): masked
 				// as a string, since a masked number is no longer a number.
-				out = appendQuoted(out, PANs(string(lit)))
-			default:
-				out = append(out, lit...)
+				out = appendQuoted(append(out, body[from:i]...), PANs(string(lit)))
+				from = j
 			}
-			afterValue()
+			if n := len(stack); n > 0 && stack[n-1].object {
+				stack[n-1].expectKey = true
+			}
+			i = j
 		}
 	}
 	if len(stack) != 0 {
 		return nil, errNotJSON
 	}
-	return out, nil
+	return append(out, body[from:]...), nil
 }
 
 func isDelim(c byte) bool {
@@ -308,17 +327,24 @@ func isDelim(c byte) bool {
 }
 
 // stringEnd returns the index just past the closing quote of the JSON
-// string starting at body[i], or -1 if the string does not end.
+// string starting at body[i], or -1 if the string does not end. A quote
+// preceded by an odd number of backslashes is escaped.
 func stringEnd(body []byte, i int) int {
-	for j := i + 1; j < len(body); j++ {
-		switch body[j] {
-		case '\\':
-			j++
-		case '"':
-			return j + 1
+	for j := i + 1; ; {
+		k := bytes.IndexByte(body[j:], '"')
+		if k < 0 {
+			return -1
 		}
+		q := j + k
+		bs := 0
+		for p := q - 1; p > i && body[p] == '\\'; p-- {
+			bs++
+		}
+		if bs%2 == 0 {
+			return q + 1
+		}
+		j = q + 1
 	}
-	return -1
 }
 
 // classifyRawKey classifies a quoted key as classifyKey does, without
@@ -344,14 +370,14 @@ func classifyRawKey(raw []byte) keyClass {
 		buf[n] = c
 		n++
 	}
-	return classifyNorm(string(buf[:n]))
+	return classifyNorm(buf[:n])
 }
 
-// classifyNorm classifies a normalized key (see normKey). A switch, not the
-// maps' lookups: it is on the path of every key of every provider answer,
-// and the compiler turns it into length and byte comparisons.
-func classifyNorm(n string) keyClass {
-	switch n {
+// classifyNorm classifies a normalized key (see normKey). A switch, not
+// map lookups: it is on the path of every key of every provider answer, and
+// the compiler compares the bytes in place, by length first.
+func classifyNorm(n []byte) keyClass {
+	switch string(n) {
 	case "number", "cardnumber", "pan", "customercardnumber", "accountnumber":
 		return keyPAN
 	case "cvv", "cvc", "cvv2", "cvc2", "securitycode", "cardcvv",
@@ -363,16 +389,31 @@ func classifyNorm(n string) keyClass {
 	return keyPlain
 }
 
-// appendMasked appends the quoted string raw, masked: under a card-number
-// key (pan) by panValue, elsewhere by PANs. The common case, nothing to
-// mask and no escapes, copies raw as it is.
-func appendMasked(out, raw []byte, pan bool) []byte {
+// needsMasking reports whether appendMasked could write anything but raw
+// itself: the string has escapes (they are decoded first), or enough digits
+// for a card number.
+func needsMasking(raw []byte, pan bool) bool {
 	content := raw[1 : len(raw)-1]
-	if bytes.IndexByte(content, '\\') < 0 {
-		if pan && digitCount(content) < 13 || !pan && !hasPANRun(content) {
-			return append(out, raw...)
-		}
+	if len(content) < 13 {
+		return false // too short to hold 13 digits, escapes or not
 	}
+	if bytes.IndexByte(content, '\\') >= 0 {
+		return true
+	}
+	if pan {
+		return digitCount(content) >= 13
+	}
+	return hasPANRun(content)
+}
+
+// appendMasked appends the quoted string raw, masked: under a card-number
+// key (pan) by panValue, elsewhere by PANs. A string with nothing to
+// mask, escaped or not, is copied as it is.
+func appendMasked(out, raw []byte, pan bool) []byte {
+	if !needsMasking(raw, pan) {
+		return append(out, raw...)
+	}
+	content := raw[1 : len(raw)-1]
 	var s string
 	if json.Unmarshal(raw, &s) != nil {
 		// A bad escape: only in a body that is not JSON after all
@@ -385,8 +426,8 @@ func appendMasked(out, raw []byte, pan bool) []byte {
 	} else {
 		v = PANs(s)
 	}
-	if v == s && bytes.IndexByte(content, '\\') < 0 {
-		return append(out, raw...)
+	if v == s {
+		return append(out, raw...) // nothing to mask: the provider's bytes, escapes as sent
 	}
 	return appendQuoted(out, v)
 }
