@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/gopayments/payments"
 	"github.com/gopayments/payments/bench/internal/benchutil"
@@ -81,6 +82,12 @@ func BenchmarkAuthorize(b *testing.B) { sim.Authorize(b) }
 
 // BenchmarkStatus is /check of a captured payment.
 func BenchmarkStatus(b *testing.B) { sim.Status(b) }
+
+// BenchmarkStatusFloorPlusWork is the Status floor with 0–40 µs of busy CPU
+// added per call: how much wall time a µs of client CPU costs here.
+func BenchmarkStatusFloorPlusWork(b *testing.B) {
+	sim.StatusFloorPlusWork(b, 0, 5*time.Microsecond, 10*time.Microsecond, 20*time.Microsecond, 40*time.Microsecond)
+}
 
 // BenchmarkAuthorizeFixed is the card sale against a server answering the
 // document's example (a 3-D Secure redirect), to compare with stripe-go.

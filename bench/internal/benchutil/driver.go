@@ -2,10 +2,12 @@ package benchutil
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/gopayments/payments"
 )
@@ -123,26 +125,7 @@ func (d *Driver[T]) floor(b *testing.B, which [2]string) *Floor {
 // replaying the driver's status request.
 func (d *Driver[T]) Status(b *testing.B) {
 	b.Run("impl=floor", func(b *testing.B) {
-		c := Spawn(b, d.Server)
-		c.Reset(b)
-		rec := &Recorder{Next: NewTransport()}
-		gw := d.New(b, &http.Client{Transport: rec}, c.URLs)
-		p, err := gw.Authorize(context.Background(), d.Request(string(d.ref(nil, 1))))
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := gw.Status(context.Background(), &payments.StatusRequest{ID: p.ID}); err != nil {
-			b.Fatal(err)
-		}
-		q, ok := rec.Last(d.StatusCall[0], d.StatusCall[1])
-		if !ok {
-			b.Fatalf("the driver sent no %v; it sent %v", d.StatusCall, rec.Requests())
-		}
-		floor, err := NewFloor(NewClient(), q, "")
-		if err != nil {
-			b.Fatal(err)
-		}
-		d.floorLoop(b, floor)
+		d.floorLoop(b, d.statusFloor(b))
 	})
 	b.Run("impl=ours", func(b *testing.B) {
 		c := Spawn(b, d.Server)
@@ -163,6 +146,63 @@ func (d *Driver[T]) Status(b *testing.B) {
 			}
 		})
 	})
+}
+
+// statusFloor records one Status of the driver (after an Authorize) and
+// returns the floor client replaying it.
+func (d *Driver[T]) statusFloor(b *testing.B) *Floor {
+	c := Spawn(b, d.Server)
+	c.Reset(b)
+	rec := &Recorder{Next: NewTransport()}
+	gw := d.New(b, &http.Client{Transport: rec}, c.URLs)
+	p, err := gw.Authorize(context.Background(), d.Request(string(d.ref(nil, 1))))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := gw.Status(context.Background(), &payments.StatusRequest{ID: p.ID}); err != nil {
+		b.Fatal(err)
+	}
+	q, ok := rec.Last(d.StatusCall[0], d.StatusCall[1])
+	if !ok {
+		b.Fatalf("the driver sent no %v; it sent %v", d.StatusCall, rec.Requests())
+	}
+	floor, err := NewFloor(NewClient(), q, "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	return floor
+}
+
+// StatusFloorPlusWork is the Status floor with a fixed amount of busy CPU
+// work added after each answer (work=0us is the floor itself). It measures
+// how this machine turns client CPU spent between two waits on the socket
+// into wall time per call: the slope is what a library's added CPU costs.
+func (d *Driver[T]) StatusFloorPlusWork(b *testing.B, works ...time.Duration) {
+	for _, w := range works {
+		b.Run(fmt.Sprintf("work=%dus", w.Microseconds()), func(b *testing.B) {
+			floor := d.statusFloor(b)
+			d.loop(b, func(ctx context.Context, ref string) {
+				var v T
+				if _, err := floor.Do(ctx, ref, &v); err != nil {
+					b.Fatal(err)
+				}
+				if !d.OK(&v) {
+					b.Fatalf("floor: unexpected answer %+v", v)
+				}
+				Spin(w)
+			})
+		})
+	}
+}
+
+// Spin keeps the calling goroutine busy (no syscalls, no allocations) for
+// about d.
+func Spin(d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	for start := time.Now(); time.Since(start) < d; {
+	}
 }
 
 // AuthorizeParallel is throughput with every core busy (b.RunParallel):
