@@ -187,13 +187,29 @@ func main() {
 	}
 	fmt.Println()
 
+	fmt.Println("### What a µs of client CPU costs here (SmartPayments Status floor + busy work)")
+	fmt.Println()
+	fmt.Println("| CPU work added per call | time | added wall time | ratio to the floor | CPU/op (whole process) |")
+	fmt.Println("|---|---|---|---|---|")
+	base := in.get("smartpayments/StatusFloorPlusWork/work=0us", "ns/op")
+	for _, w := range []string{"0", "5", "10", "20", "40"} {
+		n := "smartpayments/StatusFloorPlusWork/work=" + w + "us"
+		t := in.get(n, "ns/op")
+		if t < 0 {
+			continue
+		}
+		fmt.Printf("| %s µs | %s | %s | %s | %s |\n", w, us(t), added(base, t), ratio(t, base), us(in.get(n, "cpu-ns/op")))
+	}
+	fmt.Println()
+
 	fmt.Println("### Notifications, parallel throughput, money")
 	fmt.Println()
 	fmt.Println("| benchmark | time/op | per second | allocs/op | B/op |")
 	fmt.Println("|---|---|---|---|---|")
 	var rest []string
 	for name := range in {
-		if strings.Contains(name, "impl=") && !strings.Contains(name, "Parallel") && !strings.Contains(name, "Notify") {
+		if strings.Contains(name, "impl=") && !strings.Contains(name, "Parallel") && !strings.Contains(name, "Notify") ||
+			strings.Contains(name, "FloorPlusWork") {
 			continue
 		}
 		rest = append(rest, name)
