@@ -48,7 +48,7 @@ func (d *Driver[T]) ref(buf []byte, i int) []byte {
 // sub-benchmarks so that -count interleaves their samples.
 func (d *Driver[T]) Authorize(b *testing.B) {
 	b.Run("impl=floor", func(b *testing.B) {
-		d.floorLoop(b, d.floor(b, d.AuthorizeCall))
+		d.floorLoop(b, d.floor(b, d.AuthorizeCall), 0)
 	})
 	b.Run("impl=ours", func(b *testing.B) {
 		c := Spawn(b, d.Server)
@@ -68,9 +68,10 @@ func (d *Driver[T]) Authorize(b *testing.B) {
 	})
 }
 
-// floorLoop runs the floor client in d.loop, checking every answer. A
-// floor built without a reference to substitute ignores ref.
-func (d *Driver[T]) floorLoop(b *testing.B, floor *Floor) {
+// floorLoop runs the floor client in d.loop, checking every answer and
+// spinning for work after it (0: none). A floor built without a reference
+// to substitute ignores ref.
+func (d *Driver[T]) floorLoop(b *testing.B, floor *Floor, work time.Duration) {
 	d.loop(b, func(ctx context.Context, ref string) {
 		var v T
 		if _, err := floor.Do(ctx, ref, &v); err != nil {
@@ -79,6 +80,7 @@ func (d *Driver[T]) floorLoop(b *testing.B, floor *Floor) {
 		if !d.OK(&v) {
 			b.Fatalf("floor: unexpected answer %+v", v)
 		}
+		Spin(work)
 	})
 }
 
@@ -125,7 +127,7 @@ func (d *Driver[T]) floor(b *testing.B, which [2]string) *Floor {
 // replaying the driver's status request.
 func (d *Driver[T]) Status(b *testing.B) {
 	b.Run("impl=floor", func(b *testing.B) {
-		d.floorLoop(b, d.statusFloor(b))
+		d.floorLoop(b, d.statusFloor(b), 0)
 	})
 	b.Run("impl=ours", func(b *testing.B) {
 		c := Spawn(b, d.Server)
@@ -180,17 +182,7 @@ func (d *Driver[T]) statusFloor(b *testing.B) *Floor {
 func (d *Driver[T]) StatusFloorPlusWork(b *testing.B, works ...time.Duration) {
 	for _, w := range works {
 		b.Run(fmt.Sprintf("work=%dus", w.Microseconds()), func(b *testing.B) {
-			floor := d.statusFloor(b)
-			d.loop(b, func(ctx context.Context, ref string) {
-				var v T
-				if _, err := floor.Do(ctx, ref, &v); err != nil {
-					b.Fatal(err)
-				}
-				if !d.OK(&v) {
-					b.Fatalf("floor: unexpected answer %+v", v)
-				}
-				Spin(w)
-			})
+			d.floorLoop(b, d.statusFloor(b), w)
 		})
 	}
 }
