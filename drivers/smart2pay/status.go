@@ -66,13 +66,16 @@ var statusTable = map[int]statusEntry{
 // statusTexts is MapStatus's "ID Info" text of every documented status
 // with its documented Info, made once so that a status as GlobalPay names it
 // costs no allocation.
-var statusTexts = func() map[int]string {
-	m := make(map[int]string, len(statusTable))
-	for id, e := range statusTable {
-		m[id] = strconv.Itoa(id) + " " + e.Info
+var statusTexts = idTexts(statusTable, func(e statusEntry) string { return e.Info })
+
+// idTexts makes the "ID Info" text of every entry of a status table.
+func idTexts[E any](table map[int]E, info func(E) string) map[int]string {
+	m := make(map[int]string, len(table))
+	for id, e := range table {
+		m[id] = strconv.Itoa(id) + " " + info(e)
 	}
 	return m
-}()
+}
 
 // MapStatus returns the canonical status of a GlobalPay payment Status.ID
 // and the ProviderStatus text "ID Info" ("11 Captured"). info is the
@@ -113,13 +116,7 @@ var refundStatusTable = map[int]refundEntry{
 
 // refundStatusTexts is MapRefundStatus's "ID Info" text of every documented
 // refund status with its documented Info (see statusTexts).
-var refundStatusTexts = func() map[int]string {
-	m := make(map[int]string, len(refundStatusTable))
-	for id, e := range refundStatusTable {
-		m[id] = strconv.Itoa(id) + " " + e.Info
-	}
-	return m
-}()
+var refundStatusTexts = idTexts(refundStatusTable, func(e refundEntry) string { return e.Info })
 
 // MapRefundStatus returns the canonical refund status of a GlobalPay refund
 // Status.ID and its "ID Info" text. An undocumented ID is
