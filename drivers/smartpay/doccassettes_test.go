@@ -99,7 +99,7 @@ func docCassettes() []docCassette {
 			if !p.Amount.Equal(eur) || !p.Captured.Equal(eur) || !p.Refunded.IsZero() || p.Refunded.Currency != "EUR" {
 				t.Errorf("amounts %s %s %s", p.Amount, p.Captured, p.Refunded)
 			}
-			if p.Action == nil || p.Action.Type != payments.ActionDisplay || p.Action.Reference != "119344737107896" || p.Action.Details["paymentMethod"] != "PREPMNT" {
+			if p.Action == nil || p.Action.Type != payments.ActionDisplay || p.Action.Reference != "119344737107897" || p.Action.Details["paymentMethod"] != "PREPMNT" {
 				t.Errorf("action %+v", p.Action)
 			}
 			if !p.Created.Equal(time.Date(2024, 10, 9, 10, 50, 15, 708e6, time.UTC)) || !p.Updated.Equal(time.Date(2024, 10, 9, 10, 50, 19, 705e6, time.UTC)) {
@@ -107,7 +107,7 @@ func docCassettes() []docCassette {
 			}
 			// The invoice reference is 15 digits and passes the Luhn check,
 			// but no card number starts with 1: Raw keeps it.
-			if !bytes.Contains(p.Raw, []byte(`"transactionReference":"119344737107896"`)) {
+			if !bytes.Contains(p.Raw, []byte(`"transactionReference":"119344737107897"`)) {
 				t.Errorf("raw %s", p.Raw)
 			}
 		}},

@@ -110,7 +110,7 @@ const (
 "paymentOrigin": "PAYMENT_AUTHORIZE_S2S"
 },
 "reconciliationReferenceId": "sYfon1IJl9iZ7bpsa7fXO",
-"transactionReference": "119344737107896",
+"transactionReference": "119344737107897",
 "modificationId": "9b02425b-f346-4f16-892b-6716d5ecf9ac"
 }`
 

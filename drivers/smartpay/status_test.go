@@ -176,7 +176,7 @@ func TestRefineStatus(t *testing.T) {
 		{"partially refunded", paymentDoc{PaymentStatus: "CAPTURED"}, "50.00", "10.00", payments.StatusPartiallyRefunded, "50.00"},
 		{"refunded", paymentDoc{PaymentStatus: "SETTLED"}, "50.00", "50.00", payments.StatusRefunded, "50.00"},
 		{"capture pending stays authorized", paymentDoc{PaymentStatus: "CAPTURE_PENDING"}, "0", "0", payments.StatusAuthorized, "0"},
-		{"prepayment awaiting the buyer", paymentDoc{PaymentStatus: "AUTHORIZATION_PENDING", TransactionReference: "119344737107896",
+		{"prepayment awaiting the buyer", paymentDoc{PaymentStatus: "AUTHORIZATION_PENDING", TransactionReference: "119344737107897",
 			TransactionOverview: transactionOverview{PaymentMethod: "PREPMNT"}}, "0", "0", payments.StatusRequiresAction, "0"},
 		{"pending card payment", paymentDoc{PaymentStatus: "AUTHORIZATION_PENDING",
 			TransactionOverview: transactionOverview{PaymentMethod: "CARDS"}}, "0", "0", payments.StatusPending, "0"},

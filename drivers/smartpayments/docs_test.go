@@ -303,7 +303,7 @@ func TestDocExportTask(t *testing.T) {
 	ctx := context.Background()
 	id, err := g.CreateExport(ctx, &smartpayments.ExportRequest{
 		Type: smartpayments.TypePayment, Status: smartpayments.ExportSucceeded,
-		From: time.UnixMilli(1674507600000), To: time.UnixMilli(1679678900200),
+		From: time.UnixMilli(1674507600000), To: time.UnixMilli(1679678900201),
 	})
 	require.NoError(t, err)
 	assert.Equal(t, "641def1d70836759e8af7dd4", id)

@@ -189,12 +189,12 @@ func TestWireOtherCalls(t *testing.T) {
 	t.Run("export", func(t *testing.T) {
 		g, ct := captureGateway(t, answer{200, `{"id":"641def1d70836759e8af7dd4","status":1}`}, answer{200, `{"id":"641def1d70836759e8af7dd4","status":-1}`})
 		_, err := g.Export(ctx, &smartpayments.ExportRequest{Type: smartpayments.TypeWithdrawal, Status: smartpayments.ExportPending,
-			From: time.UnixMilli(1674507600000), To: time.UnixMilli(1679678900200)})
+			From: time.UnixMilli(1674507600000), To: time.UnixMilli(1679678900201)})
 		assert.Error(t, err, "the task failed")
 		reqs := ct.all()
 		require.Len(t, reqs, 2)
 		wantWire(t, reqs[0], "POST", "https://service.magua-pay.com/aggregation-service/public/transaction/excel",
-			`{"type":"Withdrawal","status":1,"dateFrom":1674507600000,"dateTo":1679678900200}`)
+			`{"type":"Withdrawal","status":1,"dateFrom":1674507600000,"dateTo":1679678900201}`)
 		wantWire(t, reqs[1], "GET", "https://service.magua-pay.com/aggregation-service/public/transaction/excel/task/641def1d70836759e8af7dd4", "")
 	})
 }

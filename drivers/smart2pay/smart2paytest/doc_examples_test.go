@@ -354,7 +354,7 @@ func TestDocNotification(t *testing.T) {
 }
 
 func TestDocGetPayment(t *testing.T) {
-	s := newSim(t, WithClock(newClock("20160314094549").Now))
+	s := newSim(t, WithClock(newClock("20160314094548").Now))
 	r := apmCall(t, s, "POST", "/v1/payments", `{"Payment":{"MerchantTransactionID":"s2ptest_5","Amount":100,
 	 "Currency":"EUR","MethodID":2,"MethodOptionID":37,"ReturnURL":"http://demo.smart2pay.com/redirect.php","TokenLifetime":1}}`)
 	wantStatus(t, r, http.StatusCreated)
@@ -369,7 +369,7 @@ func TestDocGetPayment(t *testing.T) {
 		t.Errorf("key order\n got %v\nwant %v", got, want)
 	}
 	p := g.payment(t)
-	if p["Created"] != "20160314094549" || num(t, p["MethodOptionID"]) != 37 || num(t, p["TokenLifetime"]) != 1 {
+	if p["Created"] != "20160314094548" || num(t, p["MethodOptionID"]) != 37 || num(t, p["TokenLifetime"]) != 1 {
 		t.Errorf("payment = %v", p)
 	}
 }

@@ -167,7 +167,7 @@ const (
     "type": "Payment",
     "status": 2,
     "dateFrom": 1674507600000,
-    "dateTo": 1679678900200
+    "dateTo": 1679678900201
 }`
 
 	docInitPaymentResp = `{
