@@ -45,6 +45,12 @@ const (
 	// processed (timeout after sending, 5xx, unreadable success answer).
 	// Never retry it blindly: reconcile with Gateway.Status.
 	OutcomeUnknown Code = "outcome_unknown"
+	// Unrecorded: the provider answered but the Router's Store could not
+	// record the answer, even after retrying briefly. The Payment returned
+	// with it is what the provider said; the attempt log still holds the
+	// attempt as begun, so [Router.Recover] settles it later. Never retry
+	// the call and never try another route: the customer may be charged.
+	Unrecorded Code = "unrecorded"
 	// Unverified: a notification failed verification (bad credentials or
 	// signature, unknown payment). Do not act on it.
 	Unverified Code = "unverified"
@@ -68,6 +74,7 @@ const (
 	ErrRateLimited    = RateLimited    // see RateLimited
 	ErrUnavailable    = Unavailable    // see Unavailable
 	ErrOutcomeUnknown = OutcomeUnknown // see OutcomeUnknown
+	ErrUnrecorded     = Unrecorded     // see Unrecorded
 	ErrUnverified     = Unverified     // see Unverified
 	ErrIntegrity      = Integrity      // see Integrity
 )

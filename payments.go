@@ -373,6 +373,11 @@ type Notification struct {
 	Refund *Refund `json:"refund,omitempty"`
 	// Verified says how the notification was verified.
 	Verified Verification `json:"verified"`
+	// Conflict is set by a [Router] when the notification shows that an
+	// attempt which does not own its reference holds the customer's money:
+	// a double charge that must be returned. The Router also logs it at
+	// error level and lists it in [Router.Conflicts].
+	Conflict *Conflict `json:"conflict,omitempty"`
 	// Reply is what to answer the provider.
 	Reply Reply `json:"-"`
 	// Raw is the notification body, scrubbed.
@@ -402,6 +407,10 @@ type Capabilities struct {
 	ThreeDS bool `json:"three_ds"`
 	// LookupByReference: Status accepts the merchant Reference alone.
 	LookupByReference bool `json:"lookup_by_reference"`
+	// RefundsInStatus: the provider's status answer shows the refunds of a
+	// payment (Refunded, PartiallyRefunded). When false, a [Router] reports
+	// refunds from its refund ledger: those issued through it.
+	RefundsInStatus bool `json:"refunds_in_status"`
 	// IdempotentModifications: the provider dedupes capture, cancel and
 	// refund by IdempotencyKey, so the driver retries them safely.
 	IdempotentModifications bool `json:"idempotent_modifications"`

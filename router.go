@@ -10,11 +10,14 @@ import (
 	"net/http"
 	"os"
 	"path"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/shopspring/decimal"
 )
 
 // Route is one gateway a [Router] may send payments to, and the payments it
@@ -95,6 +98,8 @@ type routerConfig struct {
 	breakerCooldown  time.Duration
 	now              func() time.Time
 	rand             *rand.Rand
+	storeTries       int
+	storeBackoff     time.Duration
 }
 
 // WithStore sets where ownership and last known statuses are kept (default:
@@ -120,6 +125,16 @@ func WithReconcile(tries int, backoff time.Duration) RouterOption {
 func WithBreaker(threshold int, cooldown time.Duration) RouterOption {
 	return func(c *routerConfig) {
 		c.breakerThreshold, c.breakerCooldown = threshold, cooldown
+	}
+}
+
+// WithStoreRetry sets how a failing store call is retried before the
+// Router reports ErrUnrecorded: up to tries calls, the second after backoff,
+// then doubling (default 3 tries from 20ms), within the caller's context.
+// Semantic answers (ErrDuplicate, ErrNotFound, …) are never retried.
+func WithStoreRetry(tries int, backoff time.Duration) RouterOption {
+	return func(c *routerConfig) {
+		c.storeTries, c.storeBackoff = max(tries, 1), backoff
 	}
 }
 
@@ -169,6 +184,8 @@ func NewRouter(routes []Route, opts ...RouterOption) (*Router, error) {
 		breakerThreshold: 5,
 		breakerCooldown:  30 * time.Second,
 		now:              time.Now,
+		storeTries:       3,
+		storeBackoff:     20 * time.Millisecond,
 	}
 	for _, o := range opts {
 		o(&cfg)
@@ -284,6 +301,7 @@ func (r *Router) Capabilities() Capabilities {
 		c.MultipleRefunds = c.MultipleRefunds || g.MultipleRefunds
 		c.ThreeDS = c.ThreeDS || g.ThreeDS
 		c.Payouts = c.Payouts || g.Payouts
+		c.RefundsInStatus = true // Status applies the refund ledger
 		if first {
 			c.Notifications, c.LookupByReference, c.IdempotentModifications = g.Notifications, true, g.IdempotentModifications
 		} else {
@@ -395,12 +413,17 @@ func (r *Router) observe(rt *routeState, err error) {
 
 // Authorize routes the payment. See [Router] for the rules. The returned
 // Payment, or the *Error, lists every attempt in Attempts.
+//
+// Each attempt is written to the Store before its gateway call and its
+// outcome after the answer (the write-ahead attempt log), so a crash at any
+// point leaves a record [Router.Recover] can resolve. The attempt that ends
+// routing owns the payment; when no attempt reached a provider the
+// reservation is released and the reference may be used again.
 func (r *Router) Authorize(ctx context.Context, req *AuthorizeRequest) (*Payment, error) {
 	// Every gateway validates the whole request before any I/O (the Gateway
 	// contract), so validating it here too would double the cost of the
-	// most expensive step the library takes itself (~5µs, 10 allocations).
-	// The Router checks only what routing and the Store rely on; a request
-	// the gateway then rejects as invalid releases its reservation.
+	// most expensive step the library takes itself. The Router checks only
+	// what routing and the Store rely on.
 	if err := req.routable(); err != nil {
 		return nil, err
 	}
@@ -408,15 +431,12 @@ func (r *Router) Authorize(ctx context.Context, req *AuthorizeRequest) (*Payment
 	if len(cands) == 0 {
 		return nil, &Error{Code: Unsupported, Message: fmt.Sprintf("no route accepts %s %s by %s", req.Amount, billingCountry(req), req.Method.Kind())}
 	}
-	if err := r.cfg.store.Reserve(ctx, req.Reference); err != nil {
-		return nil, err
-	}
 	var (
-		attempts  []Attempt
-		lastErr   error
-		lastPay   *Payment
-		lastRoute *routeState
-		processed bool // some attempt may have reached a provider's books
+		attempts []Attempt
+		lastErr  error
+		n        int     // attempts written to the store
+		reached  *Record // the last cascaded attempt a provider holds (a soft decline)
+		reachedP *Payment
 	)
 	for _, rt := range cands {
 		if ctx.Err() != nil {
@@ -427,55 +447,208 @@ func (r *Router) Authorize(ctx context.Context, req *AuthorizeRequest) (*Payment
 			attempts = append(attempts, Attempt{Gateway: rt.Name, Code: Unavailable, Err: &Error{Code: Unavailable, Message: "breaker open"}})
 			continue
 		}
-		p, err := rt.Gateway.Authorize(ctx, req)
-		r.observe(rt, err)
-		att := Attempt{Gateway: rt.Name, Code: CodeOf(err), Err: err}
-		if p != nil {
-			att.Status = p.Status
+		rec := Record{Reference: req.Reference, Attempt: n + 1, Route: rt.Name, Started: r.cfg.now()}
+		if err := r.storeDo(ctx, func() error { return r.cfg.store.Begin(ctx, rec) }); err != nil {
+			if errors.Is(err, ErrDuplicate) {
+				return nil, err
+			}
+			// Nothing was sent for this attempt: without the write-ahead
+			// record no gateway may be called.
+			lastErr = &Error{Code: Unavailable, Message: "store: cannot record the attempt at " + rt.Name + "; nothing was sent", Err: err}
+			if n == 0 {
+				return r.withAttempts(nil, lastErr, attempts)
+			}
+			break
 		}
+		n++
+		p, err := r.callAuthorize(ctx, rt, req)
+		att := Attempt{Gateway: rt.Name, Code: CodeOf(err), Err: err}
+		// The decision is taken on the gateway's own answer: an unknown
+		// outcome ends routing even when reconciling then finds a failure
+		// (a later success may still override it).
+		next := cascades(p, err)
+		if errors.Is(err, ErrOutcomeUnknown) {
+			p, err = r.reconcile(ctx, rt, req, p)
+		}
+		att.Status = statusOf(p)
 		attempts = append(attempts, att)
 		if r.cfg.logger.Enabled(ctx, slog.LevelDebug) {
-			r.cfg.logger.DebugContext(ctx, "payments: route attempt", "route", rt.Name, "reference", req.Reference, "code", att.Code, "status", att.Status)
+			r.cfg.logger.DebugContext(ctx, "payments: route attempt", "route", rt.Name, "reference", req.Reference, "attempt", rec.Attempt, "code", att.Code, "status", att.Status)
 		}
+		p = r.routerPayment(rt, req.Reference, p)
+		rec.ID, rec.Status, rec.Code = idOf(p), attemptStatus(p, err), CodeOf(err)
 
-		if p == nil && errors.Is(err, ErrInvalidRequest) {
-			// Rejected before anything was processed: the same reference may
-			// be used again once the request is fixed.
-			_ = r.cfg.store.Release(ctx, req.Reference)
-			return r.withAttempts(nil, err, attempts)
+		if !next {
+			if p == nil && errors.Is(err, ErrInvalidRequest) {
+				// Refused before anything was processed: this attempt
+				// ends routing but owns nothing.
+				if _, serr := r.finish(ctx, rec, false); serr != nil {
+					return r.withAttempts(nil, unrecorded(serr, err), attempts)
+				}
+				lastErr = err
+				break
+			}
+			// The cascade rule: any other outcome ends routing here, and
+			// this attempt owns the payment.
+			stored, serr := r.finish(ctx, rec, true)
+			if serr != nil {
+				return r.withAttempts(p, unrecorded(serr, err), attempts)
+			}
+			return r.withAttempts(r.ownedPayment(p, stored), err, attempts)
 		}
-		if errors.Is(err, ErrOutcomeUnknown) {
-			_, _ = r.cfg.store.Put(ctx, Record{Reference: req.Reference, Route: rt.Name, Status: StatusUnknown})
-			p2, err2 := r.reconcile(ctx, rt, req, p)
-			attempts[len(attempts)-1].Status = statusOf(p2)
-			return r.finish(ctx, rt, req.Reference, p2, err2, attempts)
+		if _, serr := r.finish(ctx, rec, false); serr != nil {
+			// Never route on without the record of what this attempt did.
+			return r.withAttempts(p, unrecorded(serr, err), attempts)
 		}
-		if err == nil || !CanCascade(err) {
-			return r.finish(ctx, rt, req.Reference, p, err, attempts)
-		}
-		// Cascadable: this route did not charge the customer.
-		if errors.Is(err, ErrDeclined) && p != nil {
-			processed = true // the provider holds a declined order with this reference
-			lastPay, lastRoute = p, rt
+		if p != nil {
+			// A soft decline the provider keeps on its books.
+			c := rec
+			reached, reachedP = &c, p
 		}
 		lastErr = err
-	}
-	if !processed {
-		_ = r.cfg.store.Release(ctx, req.Reference)
-	} else if lastPay != nil {
-		// The last soft decline is the payment's record: its route owns the
-		// reference, and its ID is in the Router's form.
-		if lastPay.Reference == "" {
-			cp := *lastPay
-			cp.Reference = req.Reference
-			lastPay = &cp
-		}
-		lastPay = r.own(ctx, lastRoute, lastPay)
 	}
 	if lastErr == nil {
 		lastErr = &Error{Code: Unavailable, Message: "every route is unavailable (breakers open)"}
 	}
-	return r.withAttempts(lastPay, lastErr, attempts)
+	if reached == nil {
+		// No provider holds the reference: free it for another try.
+		if err := r.storeDo(ctx, func() error { return r.cfg.store.Release(ctx, req.Reference) }); err != nil {
+			r.cfg.logger.WarnContext(ctx, "payments: releasing a reference failed; Recover releases it later", "reference", req.Reference, "error", err)
+		}
+		return r.withAttempts(nil, lastErr, attempts)
+	}
+	// The last soft decline owns the payment, so Status finds it.
+	stored, serr := r.finish(ctx, *reached, true)
+	if serr != nil {
+		return r.withAttempts(reachedP, unrecorded(serr, lastErr), attempts)
+	}
+	return r.withAttempts(r.ownedPayment(reachedP, stored), lastErr, attempts)
+}
+
+// cascades is the cascade rule, the one place it is decided: the next route
+// is tried only when the attempt returned no Payment or a failed one, and
+// the error says the customer was not charged (CanCascade). Any other
+// Payment ends routing, whatever the error: it is returned, owned and
+// recorded.
+func cascades(p *Payment, err error) bool {
+	return (p == nil || p.Status == StatusFailed) && CanCascade(err)
+}
+
+// attemptStatus is what the attempt log records for an answer: the
+// payment's status; Unknown for an unknown outcome (or no answer at all);
+// Failed for an error without a payment (nothing to hold money).
+func attemptStatus(p *Payment, err error) Status {
+	switch {
+	case p != nil:
+		return p.Status
+	case err == nil || errors.Is(err, ErrOutcomeUnknown):
+		return StatusUnknown
+	}
+	return StatusFailed
+}
+
+// callAuthorize calls the gateway and classifies its error (see classify).
+func (r *Router) callAuthorize(ctx context.Context, rt *routeState, req *AuthorizeRequest) (*Payment, error) {
+	p, err := rt.Gateway.Authorize(ctx, req)
+	err = classify(rt.Gateway.Name(), err)
+	r.observe(rt, err)
+	return p, err
+}
+
+// classify makes every gateway error one the Router can reason about: an
+// error that carries no Code (a custom driver's fmt.Errorf, a raw network
+// error) is an unknown outcome, reconciled and never cascaded, since it may
+// hide a charge.
+func classify(provider string, err error) error {
+	if err == nil || CodeOf(err) != "" {
+		return err
+	}
+	return &Error{Code: OutcomeUnknown, Provider: provider, Message: "unclassified gateway error: treated as an unknown outcome", Err: err}
+}
+
+// unrecorded reports a store failure after a provider answered: the
+// answer (and gwErr, the gateway's own error, if any) is returned with
+// ErrUnrecorded; Recover settles the attempt later.
+func unrecorded(storeErr, gwErr error) error {
+	e := &Error{Code: Unrecorded, Message: "the provider answered but the store could not record it; run Router.Recover", Err: storeErr}
+	if gwErr != nil {
+		e.Err = errors.Join(gwErr, storeErr)
+	}
+	return e
+}
+
+// storeDo runs a store call, retrying a failure of the store itself (not a
+// semantic answer such as ErrDuplicate or ErrNotFound) a few times briefly.
+func (r *Router) storeDo(ctx context.Context, call func() error) error {
+	wait := r.cfg.storeBackoff
+	var err error
+	for i := 0; i < r.cfg.storeTries; i++ {
+		if err = call(); err == nil || CodeOf(err) != "" {
+			return err
+		}
+		r.cfg.logger.WarnContext(ctx, "payments: store call failed", "try", i+1, "error", err)
+		if i+1 < r.cfg.storeTries {
+			if serr := sleepCtx(ctx, wait); serr != nil {
+				break
+			}
+			wait *= 2
+		}
+	}
+	return err
+}
+
+// finish records an attempt's outcome (retrying the store briefly).
+func (r *Router) finish(ctx context.Context, rec Record, own bool) (Record, error) {
+	var stored Record
+	err := r.storeDo(ctx, func() error {
+		var err error
+		stored, err = r.cfg.store.Finish(ctx, rec, own)
+		return err
+	})
+	if err == nil && stored.Conflict {
+		r.reportConflict(ctx, stored)
+	}
+	return stored, err
+}
+
+// reportConflict says loudly that a reference was charged twice.
+func (r *Router) reportConflict(ctx context.Context, rec Record) {
+	r.cfg.logger.ErrorContext(ctx, "payments: DOUBLE CHARGE: an attempt that does not own the reference holds money; return it (Router.Conflicts lists it)",
+		"reference", rec.Reference, "attempt", rec.Attempt, "route", rec.Route, "id", rec.ID, "status", rec.Status)
+}
+
+// routerPayment gives p the Router's ID form and the reserved reference.
+func (r *Router) routerPayment(rt *routeState, reference string, p *Payment) *Payment {
+	if p == nil {
+		return nil
+	}
+	cp := *p
+	if cp.ID != "" {
+		cp.ID = rt.Name + ":" + cp.ID
+	}
+	if cp.Reference == "" {
+		// A driver that does not echo the reference: the store must still
+		// tie the payment to the reserved reference.
+		cp.Reference = reference
+	}
+	return &cp
+}
+
+// ownedPayment applies the stored (forward-only) status to p: a status
+// older than the one known is replaced by it.
+func (r *Router) ownedPayment(p *Payment, stored Record) *Payment {
+	if p == nil {
+		return nil
+	}
+	p.Status = stored.Status
+	return p
+}
+
+func idOf(p *Payment) string {
+	if p == nil {
+		return ""
+	}
+	return p.ID
 }
 
 // routable checks what the Router itself relies on: a reference to reserve,
@@ -486,7 +659,7 @@ func (req *AuthorizeRequest) routable() error {
 		return &Error{Code: InvalidRequest, Message: "request is nil"}
 	case req.Reference == "" || len(req.Reference) > 64:
 		return &Error{Code: InvalidRequest, Field: "reference", Message: "reference: required, at most 64 characters"}
-	case req.Method == nil:
+	case isNil(req.Method):
 		return &Error{Code: InvalidRequest, Field: "method", Message: "method: required"}
 	case !req.Amount.IsPositive():
 		return &Error{Code: InvalidRequest, Field: "amount", Message: "amount: must be positive"}
@@ -534,22 +707,6 @@ func (r *Router) reconcile(ctx context.Context, rt *routeState, req *AuthorizeRe
 	return partial, &Error{Code: OutcomeUnknown, Provider: rt.Gateway.Name(), Message: "outcome still unknown after reconciling " + req.Reference, Err: lastErr}
 }
 
-// finish records the owning route and returns the payment with Router IDs
-// and the attempts.
-func (r *Router) finish(ctx context.Context, rt *routeState, reference string, p *Payment, err error, attempts []Attempt) (*Payment, error) {
-	if p != nil {
-		if p.Reference == "" {
-			// A driver that does not echo the reference: the store must
-			// still tie the payment to the reserved reference.
-			cp := *p
-			cp.Reference = reference
-			p = &cp
-		}
-		p = r.own(ctx, rt, p)
-	}
-	return r.withAttempts(p, err, attempts)
-}
-
 func (r *Router) withAttempts(p *Payment, err error, attempts []Attempt) (*Payment, error) {
 	if p != nil {
 		p.Attempts = attempts
@@ -561,36 +718,15 @@ func (r *Router) withAttempts(p *Payment, err error, attempts []Attempt) (*Payme
 			cp.Attempts = attempts
 			err = &cp
 		} else {
-			err = &Error{Code: Unavailable, Message: "gateway error", Err: err, Attempts: attempts}
+			err = &Error{Code: OutcomeUnknown, Message: "unclassified error", Err: err, Attempts: attempts}
 		}
 	}
 	return p, err
 }
 
-// own rewrites p's ID to the Router form, stores it, and applies the
-// forward-only rule: a status older than the one known is replaced by it.
-func (r *Router) own(ctx context.Context, rt *routeState, p *Payment) *Payment {
-	cp := *p
-	if cp.ID != "" {
-		cp.ID = rt.Name + ":" + cp.ID
-	}
-	rec, err := r.cfg.store.Put(ctx, Record{ID: cp.ID, Reference: cp.Reference, Route: rt.Name, Status: cp.Status})
-	if err != nil {
-		r.cfg.logger.Warn("payments: store put failed", "route", rt.Name, "id", cp.ID, "error", err)
-		return &cp
-	}
-	// Put keeps the stored status when this answer would take it back: the
-	// store then knows a newer state than this (stale or late) answer.
-	cp.Status = rec.Status
-	if cp.Reference == "" {
-		cp.Reference = rec.Reference
-	}
-	return &cp
-}
-
 // owner finds the route and provider ID for a Router payment ID.
 func (r *Router) owner(ctx context.Context, id string) (*routeState, string, error) {
-	name, pid, ok := strings.Cut(id, ":")
+	name, pid, ok := SplitID(id)
 	if ok {
 		if rt, found := r.byName[name]; found {
 			return rt, pid, nil
@@ -604,12 +740,15 @@ func (r *Router) owner(ctx context.Context, id string) (*routeState, string, err
 	if !found {
 		return nil, "", &Error{Code: NotFound, Field: "id", Message: fmt.Sprintf("payment %q belongs to unknown route %q", id, rec.Route)}
 	}
-	_, pid, _ = strings.Cut(rec.ID, ":")
+	_, pid, _ = SplitID(rec.ID)
 	return rt, pid, nil
 }
 
 // Capture sends the capture to the gateway that owns the payment.
 func (r *Router) Capture(ctx context.Context, req *CaptureRequest) (*Payment, error) {
+	if req == nil {
+		return nil, &Error{Code: InvalidRequest, Message: "request is nil"}
+	}
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
@@ -622,6 +761,9 @@ func (r *Router) Capture(ctx context.Context, req *CaptureRequest) (*Payment, er
 
 // Cancel sends the cancel to the gateway that owns the payment.
 func (r *Router) Cancel(ctx context.Context, req *CancelRequest) (*Payment, error) {
+	if req == nil {
+		return nil, &Error{Code: InvalidRequest, Message: "request is nil"}
+	}
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
@@ -640,15 +782,46 @@ func (r *Router) forward(ctx context.Context, id string, call func(g Gateway, pi
 		return nil, err
 	}
 	p, err := call(rt.Gateway, pid)
-	if p != nil {
-		p = r.own(ctx, rt, p)
+	err = classify(rt.Gateway.Name(), err)
+	if p == nil {
+		return nil, err
 	}
+	p = r.routerPayment(rt, "", p)
+	if p.ID == "" {
+		p.ID = id
+	}
+	return r.record(ctx, p, err)
+}
+
+// record writes a newer state of a payment the Router made (forward-only)
+// and returns p with the stored status. A payment the store does not know
+// (an ID made up by the caller) is returned as the provider reported it.
+func (r *Router) record(ctx context.Context, p *Payment, err error) (*Payment, error) {
+	var stored Record
+	serr := r.storeDo(ctx, func() error {
+		var e error
+		stored, e = r.cfg.store.Advance(ctx, p.ID, p.Status)
+		return e
+	})
+	switch {
+	case errors.Is(serr, ErrNotFound):
+		return p, err
+	case serr != nil:
+		return p, unrecorded(serr, err)
+	}
+	if stored.Conflict {
+		r.reportConflict(ctx, stored)
+	}
+	p.Status = stored.Status
 	return p, err
 }
 
-// Refund sends the refund to the gateway that owns the payment. The
-// refund's PaymentID is the Router ID.
+// Refund sends the refund to the gateway that owns the payment and records
+// it in the refund ledger. The refund's PaymentID is the Router ID.
 func (r *Router) Refund(ctx context.Context, req *RefundRequest) (*Refund, error) {
+	if req == nil {
+		return nil, &Error{Code: InvalidRequest, Message: "request is nil"}
+	}
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
@@ -659,24 +832,50 @@ func (r *Router) Refund(ctx context.Context, req *RefundRequest) (*Refund, error
 	cp := *req
 	cp.ID = pid
 	ref, err := rt.Gateway.Refund(ctx, &cp)
-	if ref != nil {
-		c := *ref
-		c.PaymentID = req.ID
-		ref = &c
+	err = classify(rt.Gateway.Name(), err)
+	if ref == nil {
+		return nil, err
 	}
-	return ref, err
+	c := *ref
+	c.PaymentID = req.ID
+	return &c, r.recordRefund(ctx, &c, err)
+}
+
+// recordRefund writes a refund to the ledger; a store failure is
+// ErrUnrecorded (joined with the gateway's own error, if any).
+func (r *Router) recordRefund(ctx context.Context, ref *Refund, err error) error {
+	if ref.ID == "" {
+		return err // nothing to key it by; the provider's status is the record
+	}
+	serr := r.storeDo(ctx, func() error {
+		stored, e := r.cfg.store.PutRefund(ctx, RefundRecord{PaymentID: ref.PaymentID, RefundID: ref.ID, Amount: ref.Amount, Status: ref.Status})
+		if e == nil {
+			ref.Status = stored.Status
+		}
+		return e
+	})
+	if serr != nil {
+		return unrecorded(serr, err)
+	}
+	return err
 }
 
 // Status queries the gateway that owns the payment, by ID or by Reference
 // (looked up in the Store). A stale answer never takes the payment back:
-// the newer known status is returned.
+// the newer known status is returned. For a route whose provider does not
+// show refunds in its status (Capabilities.RefundsInStatus false), the
+// refunds issued through this Router (the refund ledger) are applied.
 func (r *Router) Status(ctx context.Context, req *StatusRequest) (*Payment, error) {
+	if req == nil {
+		return nil, &Error{Code: InvalidRequest, Message: "request is nil"}
+	}
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
 	var (
 		rt  *routeState
 		sr  StatusRequest
+		id  = req.ID
 		err error
 	)
 	if req.ID != "" {
@@ -685,8 +884,16 @@ func (r *Router) Status(ctx context.Context, req *StatusRequest) (*Payment, erro
 			return nil, err
 		}
 	} else {
-		rec, gerr := r.cfg.store.GetByReference(ctx, req.Reference)
-		if gerr != nil || rec.Route == "" {
+		var rec Record
+		gerr := r.storeDo(ctx, func() error {
+			var e error
+			rec, e = r.cfg.store.GetByReference(ctx, req.Reference)
+			return e
+		})
+		if gerr != nil {
+			if CodeOf(gerr) == "" {
+				return nil, &Error{Code: Unavailable, Message: "store: cannot look the reference up", Err: gerr}
+			}
 			return nil, &Error{Code: NotFound, Field: "reference", Message: fmt.Sprintf("no route owns reference %q", req.Reference), Err: gerr}
 		}
 		rt = r.byName[rec.Route]
@@ -694,23 +901,93 @@ func (r *Router) Status(ctx context.Context, req *StatusRequest) (*Payment, erro
 			return nil, &Error{Code: NotFound, Field: "reference", Message: fmt.Sprintf("reference %q belongs to unknown route %q", req.Reference, rec.Route)}
 		}
 		if rec.ID != "" {
-			_, sr.ID, _ = strings.Cut(rec.ID, ":")
+			id = rec.ID
+			_, sr.ID, _ = SplitID(rec.ID)
 		} else {
 			sr.Reference = req.Reference
 		}
 	}
 	p, err := rt.Gateway.Status(ctx, &sr)
-	if p != nil {
-		p = r.own(ctx, rt, p)
+	err = classify(rt.Gateway.Name(), err)
+	if p == nil {
+		return nil, err
 	}
-	return p, err
+	p = r.routerPayment(rt, req.Reference, p)
+	if p.ID == "" {
+		p.ID = id
+	}
+	if p.ID == "" {
+		return p, err
+	}
+	if !rt.Gateway.Capabilities().RefundsInStatus {
+		if lerr := r.applyLedger(ctx, p); lerr != nil {
+			return p, lerr
+		}
+	}
+	if id == "" {
+		// Found by reference at the provider: the owning attempt learns
+		// its provider ID now.
+		if rec, gerr := r.cfg.store.GetByReference(ctx, req.Reference); gerr == nil && rec.ID == "" {
+			rec.ID, rec.Status = p.ID, p.Status
+			if _, ferr := r.finish(ctx, rec, true); ferr != nil {
+				return p, unrecorded(ferr, err)
+			}
+		}
+	}
+	return r.record(ctx, p, err)
+}
+
+// applyLedger reports the refunds recorded by this Router on a payment
+// whose provider does not show them: Refunded is the sum of the succeeded
+// refunds, and a settled payment becomes partially or fully refunded.
+func (r *Router) applyLedger(ctx context.Context, p *Payment) error {
+	var refs []RefundRecord
+	if err := r.storeDo(ctx, func() error {
+		var e error
+		refs, e = r.cfg.store.Refunds(ctx, p.ID)
+		return e
+	}); err != nil {
+		return &Error{Code: Unavailable, Message: "store: cannot read the refund ledger", Err: err}
+	}
+	total := Money{Amount: decimal.Zero, Currency: p.Amount.Currency}
+	for _, ref := range refs {
+		if ref.Status != RefundSucceeded {
+			continue
+		}
+		sum, err := total.Add(ref.Amount)
+		if err != nil {
+			return &Error{Code: Integrity, Message: "refund ledger: " + err.Error()}
+		}
+		total = sum
+	}
+	if !total.IsPositive() || !p.Status.Settled() {
+		return nil
+	}
+	captured := p.Captured
+	if !captured.IsPositive() && p.Status == StatusCaptured {
+		captured = p.Amount // Captured means the whole amount was captured
+	}
+	if !captured.IsPositive() {
+		return nil // the captured amount is not known: do not guess
+	}
+	p.Refunded = total
+	if c, err := total.Cmp(captured); err == nil && c >= 0 {
+		p.Status = StatusRefunded
+	} else {
+		p.Status = StatusPartiallyRefunded
+	}
+	return nil
 }
 
 // Notify hands the notification to the route named by the last segment of
-// the request path (as [Router.NotificationHandler] mounts them); the
-// payment's state is recorded forward-only and the newer known state is
-// returned.
+// the request path (as [Router.NotificationHandler] mounts them). The
+// notification updates only the attempt it is about, found by route and
+// provider ID (or, for an attempt that has no provider ID yet, by route and
+// reference), forward-only; see [Notification.Conflict].
 func (r *Router) Notify(ctx context.Context, req *http.Request) (*Notification, error) {
+	if req == nil || req.URL == nil {
+		return nil, &Error{Code: InvalidRequest, Message: "request is nil"}
+	}
 	name := path.Base(req.URL.Path)
 	rt, ok := r.byName[name]
 	if !ok {
@@ -721,18 +998,99 @@ func (r *Router) Notify(ctx context.Context, req *http.Request) (*Notification, 
 
 func (r *Router) notify(ctx context.Context, rt *routeState, req *http.Request) (*Notification, error) {
 	n, err := rt.Gateway.Notify(ctx, req)
+	err = classify(rt.Gateway.Name(), err)
 	if err != nil || n == nil {
 		return n, err
 	}
 	if n.Payment != nil {
-		n.Payment = r.own(ctx, rt, n.Payment)
+		p, perr := r.notifyPayment(ctx, rt, n.Payment)
+		n.Payment = p
+		if p != nil && p.ID != "" {
+			if rec, gerr := r.cfg.store.Get(ctx, p.ID); gerr == nil && rec.Conflict {
+				n.Conflict = conflictOf(rec)
+			}
+		}
+		if perr != nil {
+			return n, perr
+		}
 	}
 	if n.Refund != nil && n.Refund.PaymentID != "" {
 		c := *n.Refund
 		c.PaymentID = rt.Name + ":" + c.PaymentID
 		n.Refund = &c
+		if err := r.recordRefund(ctx, n.Refund, nil); err != nil {
+			return n, err
+		}
 	}
 	return n, nil
+}
+
+// notifyPayment records a notified payment state on the attempt it is
+// about.
+func (r *Router) notifyPayment(ctx context.Context, rt *routeState, p *Payment) (*Payment, error) {
+	p = r.routerPayment(rt, "", p)
+	if p.ID != "" {
+		if _, err := r.cfg.store.Get(ctx, p.ID); err == nil {
+			return r.record(ctx, p, nil)
+		} else if CodeOf(err) == "" {
+			return p, unrecorded(err, nil)
+		}
+	}
+	if p.Reference == "" {
+		return p, nil // about no payment this Router made
+	}
+	// An attempt with no provider ID yet (in flight, or its outcome was
+	// lost): the attempt of this route for this reference.
+	atts, err := r.cfg.store.Attempts(ctx, p.Reference)
+	if err != nil {
+		return p, unrecorded(err, nil)
+	}
+	for _, a := range atts {
+		if a.Route != rt.Name || a.ID != "" {
+			continue
+		}
+		a.ID, a.Status = p.ID, p.Status
+		stored, ferr := r.finish(ctx, a, a.Owner)
+		if ferr != nil {
+			return p, unrecorded(ferr, nil)
+		}
+		p.Status = stored.Status
+		return p, nil
+	}
+	return p, nil
+}
+
+// Conflict describes a double charge: an attempt that does not own its
+// reference holds the customer's money, so it must be returned.
+type Conflict struct {
+	// Reference is the merchant's order id.
+	Reference string `json:"reference"`
+	// PaymentID is the Router ID of the payment that must be returned.
+	PaymentID string `json:"payment_id"`
+	// Route is the route that holds the money.
+	Route string `json:"route"`
+	// Status is that payment's last known status.
+	Status Status `json:"status"`
+}
+
+func conflictOf(rec Record) *Conflict {
+	return &Conflict{Reference: rec.Reference, PaymentID: rec.ID, Route: rec.Route, Status: rec.Status}
+}
+
+// Conflicts lists the double charges the Router has seen (at most limit,
+// oldest first): attempts that hold money for a reference another attempt
+// owns. Each one must be canceled or refunded; the Router never does that
+// by itself.
+func (r *Router) Conflicts(ctx context.Context, limit int) ([]Conflict, error) {
+	recs, err := r.cfg.store.Conflicts(ctx, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Conflict, 0, len(recs))
+	for _, rec := range recs {
+		out = append(out, *conflictOf(rec))
+	}
+	return out, nil
 }
 
 // NotificationHandler serves every route's notifications, one path per
@@ -778,6 +1136,16 @@ func statusOf(p *Payment) Status {
 		return StatusUnknown
 	}
 	return p.Status
+}
+
+// isNil reports a nil interface or an interface holding a nil pointer
+// (Method: (*Card)(nil)), on which any method call would panic.
+func isNil(v any) bool {
+	if v == nil {
+		return true
+	}
+	rv := reflect.ValueOf(v)
+	return rv.Kind() == reflect.Pointer && rv.IsNil()
 }
 
 func billingCountry(req *AuthorizeRequest) string {
