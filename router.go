@@ -468,7 +468,7 @@ func (r *Router) Authorize(ctx context.Context, req *AuthorizeRequest) (*Payment
 		// (a later success may still override it).
 		next := cascades(p, err)
 		if errors.Is(err, ErrOutcomeUnknown) {
-			p, err = r.reconcile(ctx, rt, req, p)
+			p, err = r.reconcile(ctx, rt, req, p, err)
 		}
 		att.Status = statusOf(p)
 		attempts = append(attempts, att)
@@ -569,12 +569,16 @@ func classify(provider string, err error) error {
 // unrecorded reports a store failure after a provider answered: the
 // answer (and gwErr, the gateway's own error, if any) is returned with
 // ErrUnrecorded; Recover settles the attempt later.
+//
+// The gateway's error is kept as text only: its class (say, rate limited
+// after a partial success) must not make errors.Is report the whole as
+// something safe to retry or cascade.
 func unrecorded(storeErr, gwErr error) error {
-	e := &Error{Code: Unrecorded, Message: "the provider answered but the store could not record it; run Router.Recover", Err: storeErr}
+	msg := "the provider answered but the store could not record it; run Router.Recover"
 	if gwErr != nil {
-		e.Err = errors.Join(gwErr, storeErr)
+		msg += " (the provider's answer came with: " + gwErr.Error() + ")"
 	}
-	return e
+	return &Error{Code: Unrecorded, Message: msg, Err: storeErr}
 }
 
 // storeDo runs a store call, retrying a failure of the store itself (not a
@@ -674,12 +678,12 @@ func (req *AuthorizeRequest) routable() error {
 
 // reconcile asks the gateway that may have processed the payment what
 // happened, with bounded, backed-off attempts within ctx.
-func (r *Router) reconcile(ctx context.Context, rt *routeState, req *AuthorizeRequest, partial *Payment) (*Payment, error) {
+func (r *Router) reconcile(ctx context.Context, rt *routeState, req *AuthorizeRequest, partial *Payment, cause error) (*Payment, error) {
 	sreq := &StatusRequest{Reference: req.Reference}
 	if partial != nil && partial.ID != "" {
 		sreq.ID = partial.ID
 	} else if !rt.Gateway.Capabilities().LookupByReference {
-		return partial, &Error{Code: OutcomeUnknown, Provider: rt.Gateway.Name(), Message: "outcome unknown and the gateway cannot look payments up by reference; reconcile " + req.Reference + " by hand"}
+		return partial, &Error{Code: OutcomeUnknown, Provider: rt.Gateway.Name(), Message: "outcome unknown and the gateway cannot look payments up by reference; reconcile " + req.Reference + " by hand", Err: cause}
 	}
 	wait := r.cfg.reconcileBackoff
 	var lastErr error
@@ -704,7 +708,13 @@ func (r *Router) reconcile(ctx context.Context, rt *routeState, req *AuthorizeRe
 			lastErr = err
 		}
 	}
-	return partial, &Error{Code: OutcomeUnknown, Provider: rt.Gateway.Name(), Message: "outcome still unknown after reconciling " + req.Reference, Err: lastErr}
+	msg := "outcome still unknown after reconciling " + req.Reference
+	if lastErr != nil {
+		// As text: the query's own class (say, unavailable) must not make
+		// errors.Is report this unknown outcome as something safe to retry.
+		msg += " (last status query: " + lastErr.Error() + ")"
+	}
+	return partial, &Error{Code: OutcomeUnknown, Provider: rt.Gateway.Name(), Message: msg, Err: cause}
 }
 
 func (r *Router) withAttempts(p *Payment, err error, attempts []Attempt) (*Payment, error) {

@@ -580,7 +580,7 @@ func TestRouterBreakerCountsTimeouts(t *testing.T) {
 		return nil, &payments.Error{Code: payments.OutcomeUnknown, Err: &net.OpError{Op: "read", Err: os.ErrDeadlineExceeded}}
 	}
 	a.status = func(req *payments.StatusRequest) (*payments.Payment, error) {
-		return &payments.Payment{ID: "1", Reference: req.Reference, Status: payments.StatusFailed}, nil
+		return &payments.Payment{ID: "id-" + req.Reference, Reference: req.Reference, Status: payments.StatusFailed}, nil
 	}
 	r, err := payments.NewRouter([]payments.Route{{Name: "a", Gateway: a}, {Name: "b", Gateway: b, Priority: 1}},
 		payments.WithBreaker(2, time.Hour), payments.WithReconcile(1, time.Millisecond))
