@@ -52,28 +52,8 @@ func newAcquirers(t *testing.T) *acquirers {
 	a.s2p = faultnet.New(a.s2pSim.Client().Transport)
 	a.inv = faultnet.New(a.invSim.Client().Transport)
 
+	a.smartpaymentsGW, a.smart2payGW, a.smartpayGW = a.newGateways(t)
 	var err error
-	a.smartpaymentsGW, err = smartpayments.New(smartpayments.Config{
-		MerchantKey: smartpaymentstest.DefaultMerchantKey, Secret: smartpaymentstest.DefaultSecret,
-		Account: "EUR-sandbox", MerchantSite: "https://merchant.example",
-		GatewayURL: a.spSim.GatewayURL(), CardDataURL: a.spSim.CardDataURL(), ExportURL: a.spSim.ExportURL(),
-		HTTPClient: &http.Client{Transport: a.sp, Timeout: 5 * time.Second},
-	})
-	require.NoError(t, err)
-	a.smart2payGW, err = smart2pay.New(smart2pay.Config{
-		SiteID: smart2paytest.DefaultSiteID, APIKey: smart2paytest.DefaultAPIKey,
-		CardSiteID: smart2paytest.DefaultCardSiteID, CardAPIKey: smart2paytest.DefaultCardAPIKey,
-		BaseURL: a.s2pSim.URL(), CardBaseURL: a.s2pSim.CardURL(),
-		HTTPClient: &http.Client{Transport: a.s2p, Timeout: 5 * time.Second},
-	})
-	require.NoError(t, err)
-	a.smartpayGW, err = smartpay.New(smartpay.Config{
-		MerchantKey: smartpaytest.DefaultMerchantKey, AuthenticationKey: smartpaytest.DefaultAuthenticationKey,
-		BaseURL: a.invSim.URL(), Origin: "https://shop.example",
-		HTTPClient: &http.Client{Transport: a.inv, Timeout: 5 * time.Second},
-	})
-	require.NoError(t, err)
-
 	a.router, err = payments.NewRouter([]payments.Route{
 		{Name: "sp", Gateway: a.smartpaymentsGW, Priority: 0},
 		{Name: "s2p", Gateway: a.smart2payGW, Priority: 1},
@@ -94,6 +74,33 @@ func newAcquirers(t *testing.T) *acquirers {
 	}
 	a.routeByFaultTransport = map[string]*faultnet.Transport{"sp": a.sp, "s2p": a.s2p, "inv": a.inv}
 	return a
+}
+
+// newGateways builds a set of the three drivers over the acquirers'
+// simulators and fault injectors: what another process would build.
+func (a *acquirers) newGateways(t *testing.T) (*smartpayments.Gateway, *smart2pay.Gateway, *smartpay.Gateway) {
+	t.Helper()
+	sp, err := smartpayments.New(smartpayments.Config{
+		MerchantKey: smartpaymentstest.DefaultMerchantKey, Secret: smartpaymentstest.DefaultSecret,
+		Account: "EUR-sandbox", MerchantSite: "https://merchant.example",
+		GatewayURL: a.spSim.GatewayURL(), CardDataURL: a.spSim.CardDataURL(), ExportURL: a.spSim.ExportURL(),
+		HTTPClient: &http.Client{Transport: a.sp, Timeout: 5 * time.Second},
+	})
+	require.NoError(t, err)
+	s2p, err := smart2pay.New(smart2pay.Config{
+		SiteID: smart2paytest.DefaultSiteID, APIKey: smart2paytest.DefaultAPIKey,
+		CardSiteID: smart2paytest.DefaultCardSiteID, CardAPIKey: smart2paytest.DefaultCardAPIKey,
+		BaseURL: a.s2pSim.URL(), CardBaseURL: a.s2pSim.CardURL(),
+		HTTPClient: &http.Client{Transport: a.s2p, Timeout: 5 * time.Second},
+	})
+	require.NoError(t, err)
+	inv, err := smartpay.New(smartpay.Config{
+		MerchantKey: smartpaytest.DefaultMerchantKey, AuthenticationKey: smartpaytest.DefaultAuthenticationKey,
+		BaseURL: a.invSim.URL(), Origin: "https://shop.example",
+		HTTPClient: &http.Client{Transport: a.inv, Timeout: 5 * time.Second},
+	})
+	require.NoError(t, err)
+	return sp, s2p, inv
 }
 
 // accepted reports, per simulator, whether it holds an accepted (not
