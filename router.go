@@ -1103,17 +1103,27 @@ func (r *Router) Conflicts(ctx context.Context, limit int) ([]Conflict, error) {
 	return out, nil
 }
 
-// NotificationHandler serves every route's notifications, one path per
-// route name ("/<name>"), with the semantics of [NotificationHandler]. Mount
-// it under a prefix with http.StripPrefix:
+// NotificationHandler serves every route's notifications with the
+// semantics of [NotificationHandler]: the route is the last segment of the
+// request path ("…/<name>", a trailing slash allowed), as for
+// [Router.Notify], so it works wherever it is mounted: at the root, under a
+// prefix with or without http.StripPrefix, or as a router's sub-handler
+// (chi's Mount, echo's WrapHandler). An unknown route is 404.
 //
-//	mux.Handle("/webhooks/", http.StripPrefix("/webhooks", router.NotificationHandler(fn)))
+//	mux.Handle("/webhooks/", router.NotificationHandler(fn))
 func (r *Router) NotificationHandler(fn func(context.Context, *Notification) error, opts ...HandlerOption) http.Handler {
-	mux := http.NewServeMux()
+	byRoute := make(map[string]http.Handler, len(r.routes))
 	for _, rt := range r.routes {
-		mux.Handle("/"+rt.Name, NotificationHandler(routeGateway{r: r, rt: rt}, fn, opts...))
+		byRoute[rt.Name] = NotificationHandler(routeGateway{r: r, rt: rt}, fn, opts...)
 	}
-	return mux
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		h, ok := byRoute[path.Base(strings.TrimSuffix(req.URL.Path, "/"))]
+		if !ok {
+			http.NotFound(w, req)
+			return
+		}
+		h.ServeHTTP(w, req)
+	})
 }
 
 // routeGateway presents one route to NotificationHandler with the Router's

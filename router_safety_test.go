@@ -554,3 +554,41 @@ func TestRouterUnknownOutcomeNeverLooksRetryable(t *testing.T) {
 	assert.False(t, errors.Is(err, payments.ErrRateLimited), "%v", err)
 	assert.Contains(t, err.Error(), "rate_limited", "the provider's answer is still told")
 }
+
+// Router.NotificationHandler and NotificationHandler(router, fn) behave the
+// same wherever they are mounted.
+func TestRouterNotificationHandlerMountedAnywhere(t *testing.T) {
+	a := newFake("a")
+	r, err := payments.NewRouter([]payments.Route{{Name: "a", Gateway: a}}, fast...)
+	require.NoError(t, err)
+	p, err := r.Authorize(context.Background(), sale("m-1"))
+	require.NoError(t, err)
+	a.notifyWith = &payments.Notification{Kind: payments.NotificationPayment, Payment: &payments.Payment{ID: "1", Reference: "m-1", Status: payments.StatusCaptured}}
+	var got []string
+	fn := func(_ context.Context, n *payments.Notification) error { got = append(got, n.Payment.ID); return nil }
+
+	mux := http.NewServeMux()
+	mux.Handle("/hooks/", r.NotificationHandler(fn))                                   // prefix kept
+	mux.Handle("/stripped/", http.StripPrefix("/stripped", r.NotificationHandler(fn))) // prefix stripped
+	mux.Handle("/plain/", payments.NotificationHandler(r, fn))                         // the Router as a Gateway
+	mux.Handle("/deep/v1/", r.NotificationHandler(fn))
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	post := func(path string) int {
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+path, strings.NewReader("{}"))
+		req.Header.Set("Authorization", "ok")
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for _, path := range []string{"/hooks/a", "/hooks/a/", "/stripped/a", "/plain/a", "/plain/a/", "/deep/v1/a"} {
+		assert.Equal(t, http.StatusOK, post(path), path)
+	}
+	assert.Equal(t, http.StatusNotFound, post("/hooks/nope"))
+	assert.NotEqual(t, http.StatusOK, post("/plain/nope"))
+	assert.Len(t, got, 6)
+	for _, id := range got {
+		assert.Equal(t, p.ID, id)
+	}
+}
