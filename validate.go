@@ -54,10 +54,6 @@ func newValidator() *validator.Validate {
 		_, ok := iso3166.Alpha3(fl.Field().String())
 		return ok
 	}))
-	for tag, fast := range fastTags {
-		must(v.RegisterValidation(tag, withFastPath(tag, fast)))
-	}
-	must(v.RegisterValidation("max", fastMax))
 	v.RegisterStructValidation(validateMoney, Money{})
 	v.RegisterStructValidation(validateAuthorize, AuthorizeRequest{})
 	v.RegisterStructValidation(validateCapture, CaptureRequest{})

@@ -1,6 +1,0 @@
-//go:build !race
-
-package payments
-
-// raceEnabled: see validate_race_test.go.
-const raceEnabled = false
