@@ -100,6 +100,7 @@ type routerConfig struct {
 	rand             *rand.Rand
 	storeTries       int
 	storeBackoff     time.Duration
+	observer         Observer
 }
 
 // WithStore sets where ownership and last known statuses are kept (default:
@@ -186,6 +187,7 @@ func NewRouter(routes []Route, opts ...RouterOption) (*Router, error) {
 		now:              time.Now,
 		storeTries:       3,
 		storeBackoff:     20 * time.Millisecond,
+		observer:         nopObserver{},
 	}
 	for _, o := range opts {
 		o(&cfg)
@@ -394,20 +396,32 @@ func (r *Router) allow(rt *routeState) bool {
 }
 
 // observe feeds an attempt's outcome to the route's breaker.
-func (r *Router) observe(rt *routeState, err error) {
+func (r *Router) observe(ctx context.Context, rt *routeState, err error) {
 	rt.mu.Lock()
-	defer rt.mu.Unlock()
 	unhealthy := errors.Is(err, ErrUnavailable) || isTimeout(err)
 	rt.probing = false
+	var ev EventKind
 	if !unhealthy {
+		if !rt.openUntil.IsZero() {
+			ev = EventBreakerClose
+		}
 		rt.failures = 0
 		rt.openUntil = time.Time{}
-		return
+	} else {
+		rt.failures++
+		if rt.failures >= r.cfg.breakerThreshold || !rt.openUntil.IsZero() {
+			if rt.openUntil.IsZero() {
+				ev = EventBreakerOpen
+			}
+			rt.openUntil = r.cfg.now().Add(r.cfg.breakerCooldown)
+			r.cfg.logger.WarnContext(ctx, "payments: route unhealthy, breaker open", "route", rt.Name, "failures", rt.failures, "until", rt.openUntil)
+		}
 	}
-	rt.failures++
-	if rt.failures >= r.cfg.breakerThreshold || !rt.openUntil.IsZero() {
-		rt.openUntil = r.cfg.now().Add(r.cfg.breakerCooldown)
-		r.cfg.logger.Warn("payments: route unhealthy, breaker open", "route", rt.Name, "failures", rt.failures, "until", rt.openUntil)
+	failures := rt.failures
+	rt.mu.Unlock()
+	if ev != "" {
+		r.cfg.observer.Observe(ctx, Event{Kind: ev, Route: rt.Name, Provider: rt.Gateway.Name(), Code: CodeOf(err),
+			Reason: fmt.Sprintf("%d consecutive unavailable or timed-out attempts", failures)})
 	}
 }
 
@@ -461,7 +475,13 @@ func (r *Router) Authorize(ctx context.Context, req *AuthorizeRequest) (*Payment
 			break
 		}
 		n++
-		p, err := r.callAuthorize(ctx, rt, req)
+		var p *Payment
+		err := r.call(ctx, rt, "authorize", req.Reference, n, func() (*Payment, error) {
+			var err error
+			p, err = rt.Gateway.Authorize(ctx, req)
+			return p, err
+		})
+		r.observe(ctx, rt, err)
 		att := Attempt{Gateway: rt.Name, Code: CodeOf(err), Err: err}
 		// The decision is taken on the gateway's own answer: an unknown
 		// outcome ends routing even when reconciling then finds a failure
@@ -505,6 +525,8 @@ func (r *Router) Authorize(ctx context.Context, req *AuthorizeRequest) (*Payment
 			c := rec
 			reached, reachedP = &c, p
 		}
+		r.cfg.observer.Observe(ctx, Event{Kind: EventCascade, Route: rt.Name, Provider: rt.Gateway.Name(), Operation: "authorize",
+			Reference: req.Reference, Attempt: n, Code: CodeOf(err), Status: rec.Status, Err: err})
 		lastErr = err
 	}
 	if lastErr == nil {
@@ -547,12 +569,16 @@ func attemptStatus(p *Payment, err error) Status {
 	return StatusFailed
 }
 
-// callAuthorize calls the gateway and classifies its error (see classify).
-func (r *Router) callAuthorize(ctx context.Context, rt *routeState, req *AuthorizeRequest) (*Payment, error) {
-	p, err := rt.Gateway.Authorize(ctx, req)
+// call runs one gateway call, classifies its error (see classify) and
+// reports its start and end to the observer.
+func (r *Router) call(ctx context.Context, rt *routeState, op, reference string, attempt int, fn func() (*Payment, error)) error {
+	ev := Event{Kind: EventAttemptStart, Route: rt.Name, Provider: rt.Gateway.Name(), Operation: op, Reference: reference, Attempt: attempt, Start: r.cfg.now()}
+	r.cfg.observer.Observe(ctx, ev)
+	p, err := fn()
 	err = classify(rt.Gateway.Name(), err)
-	r.observe(rt, err)
-	return p, err
+	ev.Kind, ev.Duration, ev.Code, ev.Status, ev.Err = EventAttemptEnd, r.cfg.now().Sub(ev.Start), CodeOf(err), statusOf(p), err
+	r.cfg.observer.Observe(ctx, ev)
+	return err
 }
 
 // classify makes every gateway error one the Router can reason about: an
@@ -591,6 +617,7 @@ func (r *Router) storeDo(ctx context.Context, call func() error) error {
 			return err
 		}
 		r.cfg.logger.WarnContext(ctx, "payments: store call failed", "try", i+1, "error", err)
+		r.cfg.observer.Observe(ctx, Event{Kind: EventStoreError, Err: err})
 		if i+1 < r.cfg.storeTries {
 			if serr := sleepCtx(ctx, wait); serr != nil {
 				break
@@ -617,6 +644,7 @@ func (r *Router) finish(ctx context.Context, rec Record, own bool) (Record, erro
 
 // reportConflict says loudly that a reference was charged twice.
 func (r *Router) reportConflict(ctx context.Context, rec Record) {
+	r.cfg.observer.Observe(ctx, Event{Kind: EventConflict, Route: rec.Route, Reference: rec.Reference, Attempt: rec.Attempt, Status: rec.Status})
 	r.cfg.logger.ErrorContext(ctx, "payments: DOUBLE CHARGE: an attempt that does not own the reference holds money; return it (Router.Conflicts lists it)",
 		"reference", rec.Reference, "attempt", rec.Attempt, "route", rec.Route, "id", rec.ID, "status", rec.Status)
 }
@@ -694,7 +722,8 @@ func (r *Router) reconcile(ctx context.Context, rt *routeState, req *AuthorizeRe
 		wait *= 2
 		p, err := rt.Gateway.Status(ctx, sreq)
 		if err == nil && p != nil && p.Status != StatusUnknown {
-			r.cfg.logger.Info("payments: reconciled unknown outcome", "route", rt.Name, "reference", req.Reference, "status", p.Status)
+			r.cfg.logger.InfoContext(ctx, "payments: reconciled unknown outcome", "route", rt.Name, "reference", req.Reference, "status", p.Status)
+			r.cfg.observer.Observe(ctx, Event{Kind: EventReconcile, Route: rt.Name, Provider: rt.Gateway.Name(), Operation: "status", Reference: req.Reference, Status: p.Status})
 			if p.Status == StatusFailed {
 				reason := DeclineGeneric
 				if p.Decline != nil {
@@ -708,6 +737,7 @@ func (r *Router) reconcile(ctx context.Context, rt *routeState, req *AuthorizeRe
 			lastErr = err
 		}
 	}
+	r.cfg.observer.Observe(ctx, Event{Kind: EventReconcile, Route: rt.Name, Provider: rt.Gateway.Name(), Operation: "status", Reference: req.Reference, Code: OutcomeUnknown, Err: lastErr})
 	msg := "outcome still unknown after reconciling " + req.Reference
 	if lastErr != nil {
 		// As text: the query's own class (say, unavailable) must not make
@@ -762,7 +792,7 @@ func (r *Router) Capture(ctx context.Context, req *CaptureRequest) (*Payment, er
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
-	return r.forward(ctx, req.ID, func(g Gateway, pid string) (*Payment, error) {
+	return r.forward(ctx, "capture", req.ID, func(g Gateway, pid string) (*Payment, error) {
 		cp := *req
 		cp.ID = pid
 		return g.Capture(ctx, &cp)
@@ -777,7 +807,7 @@ func (r *Router) Cancel(ctx context.Context, req *CancelRequest) (*Payment, erro
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
-	return r.forward(ctx, req.ID, func(g Gateway, pid string) (*Payment, error) {
+	return r.forward(ctx, "cancel", req.ID, func(g Gateway, pid string) (*Payment, error) {
 		cp := *req
 		cp.ID = pid
 		return g.Cancel(ctx, &cp)
@@ -786,13 +816,17 @@ func (r *Router) Cancel(ctx context.Context, req *CancelRequest) (*Payment, erro
 
 // forward runs call on the gateway that owns the Router payment id, with the
 // provider's own id, and records the answer forward-only.
-func (r *Router) forward(ctx context.Context, id string, call func(g Gateway, pid string) (*Payment, error)) (*Payment, error) {
+func (r *Router) forward(ctx context.Context, op, id string, fn func(g Gateway, pid string) (*Payment, error)) (*Payment, error) {
 	rt, pid, err := r.owner(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	p, err := call(rt.Gateway, pid)
-	err = classify(rt.Gateway.Name(), err)
+	var p *Payment
+	err = r.call(ctx, rt, op, "", 0, func() (*Payment, error) {
+		var err error
+		p, err = fn(rt.Gateway, pid)
+		return p, err
+	})
 	if p == nil {
 		return nil, err
 	}
@@ -841,8 +875,12 @@ func (r *Router) Refund(ctx context.Context, req *RefundRequest) (*Refund, error
 	}
 	cp := *req
 	cp.ID = pid
-	ref, err := rt.Gateway.Refund(ctx, &cp)
-	err = classify(rt.Gateway.Name(), err)
+	var ref *Refund
+	err = r.call(ctx, rt, "refund", "", 0, func() (*Payment, error) {
+		var err error
+		ref, err = rt.Gateway.Refund(ctx, &cp)
+		return nil, err
+	})
 	if ref == nil {
 		return nil, err
 	}
@@ -917,8 +955,12 @@ func (r *Router) Status(ctx context.Context, req *StatusRequest) (*Payment, erro
 			sr.Reference = req.Reference
 		}
 	}
-	p, err := rt.Gateway.Status(ctx, &sr)
-	err = classify(rt.Gateway.Name(), err)
+	var p *Payment
+	err = r.call(ctx, rt, "status", req.Reference, 0, func() (*Payment, error) {
+		var err error
+		p, err = rt.Gateway.Status(ctx, &sr)
+		return p, err
+	})
 	if p == nil {
 		return nil, err
 	}
@@ -1007,11 +1049,19 @@ func (r *Router) Notify(ctx context.Context, req *http.Request) (*Notification, 
 }
 
 func (r *Router) notify(ctx context.Context, rt *routeState, req *http.Request) (*Notification, error) {
+	start := r.cfg.now()
 	n, err := rt.Gateway.Notify(ctx, req)
 	err = classify(rt.Gateway.Name(), err)
+	ev := Event{Kind: EventNotificationVerified, Route: rt.Name, Provider: rt.Gateway.Name(), Operation: "notify", Start: start, Duration: r.cfg.now().Sub(start), Code: CodeOf(err), Err: err}
 	if err != nil || n == nil {
+		ev.Kind = EventNotificationRejected
+		r.cfg.observer.Observe(ctx, ev)
 		return n, err
 	}
+	if n.Payment != nil {
+		ev.Reference, ev.Status = n.Payment.Reference, n.Payment.Status
+	}
+	r.cfg.observer.Observe(ctx, ev)
 	if n.Payment != nil {
 		p, perr := r.notifyPayment(ctx, rt, n.Payment)
 		n.Payment = p
