@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -375,7 +376,11 @@ func wireAddress(a *payments.Address) *wireAddressReq {
 //
 // A declined card returns the Payment (StatusFailed, Decline set) with an
 // ErrDeclined error; an answer whose amount, currency or reference differs
-// from the request is ErrIntegrity.
+// from the request is ErrIntegrity. A 4xx answer that carries a payment
+// GlobalPay created (an ID and a Status.ID) is that payment, classified by
+// its status as a 201 answer would be; a 4xx that created nothing is an
+// error, never retryable or cascadable on the strength of its return code
+// alone unless the code says the provider is unavailable (16, 125).
 func (g *Gateway) Authorize(ctx context.Context, req *payments.AuthorizeRequest) (*payments.Payment, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
@@ -392,6 +397,19 @@ func (g *Gateway) Authorize(ctx context.Context, req *payments.AuthorizeRequest)
 	}
 	if !resp.OK() {
 		ae := errorFromResponse(op, httpx.MoneyMoving, resp)
+		if w := createdPayment(ae, req); w != nil {
+			// GlobalPay created the payment and says so, whatever the
+			// reason code: it is this call's payment, reported by its
+			// status like a 201 answer. Dropping it for the error would
+			// let a caller (or a Router) charge the customer again.
+			p, err := convertPayment(a, w)
+			if err != nil {
+				return nil, &payments.Error{Code: payments.OutcomeUnknown, Provider: Name, HTTPStatus: resp.StatusCode, ProviderCode: ae.err.ProviderCode,
+					Message: op + ": the answer names payment " + w.ID.String() + " but " + err.Error() + "; reconcile with Status by reference", Err: ae.err}
+			}
+			p.Raw = redact.JSON(resp.Body)
+			return g.created(op, p, req, resp.StatusCode)
+		}
 		if ae.err.Code == payments.Declined {
 			p := &payments.Payment{Provider: Name, Reference: req.Reference, Status: payments.StatusFailed,
 				Amount: req.Amount, Captured: req.Amount.Zero(), Refunded: req.Amount.Zero(), Decline: ae.err.Decline, Raw: redact.JSON(resp.Body)}
@@ -413,17 +431,59 @@ func (g *Gateway) Authorize(ctx context.Context, req *payments.AuthorizeRequest)
 	if err != nil {
 		return nil, err
 	}
+	return g.created(op, p, req, resp.StatusCode)
+}
+
+// created checks the payment an Authorize answer describes against the
+// request and classifies it by its status: a failed payment is ErrDeclined,
+// any other status is the result.
+func (g *Gateway) created(op string, p *payments.Payment, req *payments.AuthorizeRequest, httpStatus int) (*payments.Payment, error) {
 	if err := checkPayment(op, p, req.Reference, &req.Amount); err != nil {
 		return p, err
 	}
 	if p.ID == "" {
-		return p, &payments.Error{Code: payments.OutcomeUnknown, Provider: Name, HTTPStatus: resp.StatusCode,
+		return p, &payments.Error{Code: payments.OutcomeUnknown, Provider: Name, HTTPStatus: httpStatus,
 			Message: op + ": the answer has no payment ID; reconcile with Status by reference"}
 	}
 	if p.Status == payments.StatusFailed {
-		return p, declinedError(op, p, resp.StatusCode)
+		return p, declinedError(op, p, httpStatus)
 	}
 	return p, nil
+}
+
+// createdPayment returns the payment a 4xx answer to POST /v1/payments
+// carries when GlobalPay did create one: the answer has a payment ID and a
+// Status.ID. The document's refusals of a request that created nothing have
+// both null (seed 002_c6b29c27df04218d.txt l.195–248 and l.278–325); a
+// payment with both exists whatever the reason code (14 generic error, 15
+// unable to process, 16 try later, 125 bank offline, ...), so the caller
+// gets it rather than an error that would invite a second charge. A
+// duplicated MerchantTransactionID (code 20) is not this call's payment and
+// stays ErrDuplicate. When the answer leaves MerchantTransactionID, or Amount
+// and Currency, null (as the document's capture and cancel refusals do,
+// l.538–540), they are the request's: GlobalPay created the payment from it.
+func createdPayment(ae apiError, req *payments.AuthorizeRequest) *wirePayment {
+	w := ae.payment
+	if w == nil || w.ID == nil || w.Status == nil || w.Status.ID == nil || ae.err.Code == payments.Duplicate {
+		return nil
+	}
+	if id, ok := numInt64(w.ID); !ok || id <= 0 {
+		return nil
+	}
+	c := *w
+	if c.MerchantTransactionID == nil {
+		ref := req.Reference
+		c.MerchantTransactionID = &ref
+	}
+	if c.Amount == nil && c.Currency == nil {
+		minor, err := req.Amount.Minor()
+		if err != nil {
+			return nil
+		}
+		n, cur := json.Number(strconv.FormatInt(minor, 10)), string(req.Amount.Currency)
+		c.Amount, c.Currency = &n, &cur
+	}
+	return &c
 }
 
 // declinedError is the ErrDeclined error of a payment GlobalPay answered
