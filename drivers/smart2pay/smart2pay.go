@@ -592,9 +592,11 @@ func (g *Gateway) Capture(ctx context.Context, req *payments.CaptureRequest) (*p
 	if w.CapturedAmount != nil && !p.Captured.Equal(*req.Amount) {
 		return p, integrityError(op, "captured %s, the request was for %s", p.Captured, *req.Amount)
 	}
-	if w.CapturedAmount == nil && p.Status == payments.StatusPartiallyCaptured {
-		// GlobalPay accepted the capture of exactly this amount.
-		p.Captured = *req.Amount
+	if w.CapturedAmount == nil && wireStatusID(w) == 35 {
+		// 35 PartiallyCaptured without CapturedAmount (the
+		// alternative-methods host): GlobalPay accepted the capture of
+		// exactly this amount, which this call knows.
+		p.Status, p.Captured = payments.StatusPartiallyCaptured, *req.Amount
 	}
 	return p, nil
 }
@@ -669,18 +671,30 @@ func (g *Gateway) get(ctx context.Context, a api, id string) (*payments.Payment,
 	if !resp.OK() {
 		return nil, errorFromResponse(op, httpx.Query, resp).err
 	}
-	p, _, err := g.decodePayment(op, httpx.Query, a, resp)
+	p, w, err := g.decodePayment(op, httpx.Query, a, resp)
 	if err != nil {
 		return nil, err
 	}
 	if n := mustInt(id); !isID(p.ID, a, n) {
 		return nil, integrityError(op, "the answer is for payment %q, not %q", p.ID, formatID(a, n))
 	}
-	if p.Status == payments.StatusPartiallyRefunded {
+	switch sid := wireStatusID(w); {
+	case p.Status == payments.StatusPartiallyRefunded:
 		// The payment does not say how much was refunded: add up its
 		// successful refunds.
 		if err := g.fillRefunded(ctx, p); err != nil {
 			return nil, err
+		}
+	case w.CapturedAmount == nil && (sid == 21 || sid == 22):
+		// No CapturedAmount (see capturedUnknownStatuses): the refunds
+		// say how much was refunded. 22 Refunded means all that was
+		// captured went back, so that is also the captured amount; after
+		// 21 PartiallyRefunded the captured amount stays unknown.
+		if err := g.fillRefunded(ctx, p); err != nil {
+			return nil, err
+		}
+		if sid == 22 && p.Refunded.IsPositive() {
+			p.Status, p.Captured = payments.StatusRefunded, p.Refunded
 		}
 	}
 	return p, nil
@@ -791,9 +805,12 @@ func (g *Gateway) Refund(ctx context.Context, req *payments.RefundRequest) (*pay
 		}
 		amount = *req.Amount
 	} else {
-		if p.Status == payments.StatusPartiallyCaptured && p.Captured.IsZero() {
-			// The alternative-methods host sends no CapturedAmount.
-			return nil, payments.InvalidField("amount", "required: smart2pay does not say how much of this partially captured payment was captured")
+		if p.Status == payments.StatusUnknown {
+			// Without CapturedAmount (the alternative-methods host) after
+			// a partial capture, refund or dispute, or with an
+			// undocumented status, what is left is not knowable: refunding
+			// "the rest" would be a guess, and could ask for too much.
+			return nil, payments.InvalidField("amount", fmt.Sprintf("required: smart2pay does not say how much of payment %s was captured (status %s); refund an explicit amount", req.ID, p.ProviderStatus))
 		}
 		refunds, err := g.Refunds(ctx, req.ID)
 		if err != nil {
