@@ -73,7 +73,7 @@ const docCreateRefusalAPM = `{
 }`
 
 // docCreateRefusalCard is the document's 400 answer to a direct card
-// POST /v1/payments, verbatim (seed 002 l.278–325) but for the same
+// POST /v1/payments, verbatim (seed 002_c6b29c27df04218d.txt l.278–325) but for the same
 // placeholders (the document's reason is "20", "Key is duplicated").
 const docCreateRefusalCard = `{
   "Payment": {
@@ -148,7 +148,7 @@ func answering(t *testing.T, status int, body string) *smart2pay.Gateway {
 }
 
 // docAPMRequest and docCardRequest are the document's two create requests
-// (seed 002 l.14–26 and l.103–117).
+// (seed 002_c6b29c27df04218d.txt l.14–26 and l.103–117).
 func docAPMRequest(t *testing.T) *payments.AuthorizeRequest {
 	return &payments.AuthorizeRequest{Reference: "s2ptest_g2", Amount: money(t, "0.11", "CNY"), Capture: true,
 		Method:     payments.ProviderMethod{ID: "1066"},
@@ -161,7 +161,7 @@ func docCardRequest(t *testing.T) *payments.AuthorizeRequest {
 }
 
 // TestReturnCodes14And15AreRefusals: 14 (generic error) and 15 (unable to
-// process) arrive with an HTTP 4xx, "you did something wrong" (seed 002
+// process) arrive with an HTTP 4xx, "you did something wrong" (seed 002_c6b29c27df04218d.txt
 // l.167): neither a retry nor another acquirer is indicated.
 func TestReturnCodes14And15AreRefusals(t *testing.T) {
 	for _, tc := range []struct{ code, info string }{{"14", "Generic error"}, {"15", "Unable to process"}} {

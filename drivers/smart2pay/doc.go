@@ -45,7 +45,10 @@
 //     otherwise guesses it from the IP address.
 //   - Description ↔ Description; AuthorizeOptions ↔ TokenLifetime,
 //     MethodOptionID, Include/Exclude/PrioritizeMethodIDs, SkinID,
-//     StatementDescriptor, Customer.MerchantCustomerID
+//     StatementDescriptor, Customer.MerchantCustomerID, Articles (the order
+//     lines some methods require; see Article for what the document does
+//     and does not define)
+//   - Recurring ↔ nothing: ErrUnsupported (see below)
 //   - RefundRequest.IdempotencyKey ↔ Refund.MerchantTransactionID; Reason ↔
 //     Refund.Description
 //
@@ -95,6 +98,24 @@
 // Authorization header; match the amount with CheckAmount before releasing
 // goods, and never treat the customer's return to the ReturnURL (ParseReturn)
 // as proof of payment.
+//
+// # Documented elsewhere, not implemented
+//
+// PROVIDERS.md §2 lists, from the provider's SDK, calls that no document
+// defines the body or answer of. The driver implements what can be done
+// without inventing:
+//
+//   - the card refund status call, GET /v1/payments/{id}/refunds/{refundId}/status:
+//     CardRefundStatus (it reads the refund's ID and Status, and its Amount
+//     when present);
+//   - Articles on create: AuthorizeOptions.Articles, sent as the document's
+//     example spells them.
+//
+// Not implemented, because their wire format is nowhere documented:
+// recurring payments (POST /v1/payments/recurrent; an AuthorizeRequest with
+// Recurring set is ErrUnsupported, before any call) and the card 3-D Secure
+// challenge accept/reject calls (POST /v1/payments/{id}/challenge/accept|reject;
+// Capabilities.ThreeDS is false).
 //
 // # Test data
 //

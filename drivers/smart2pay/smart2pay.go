@@ -65,8 +65,8 @@ type Config struct {
 }
 
 // Gateway is the Smart2Pay GlobalPay driver. It implements payments.Gateway
-// and adds GlobalPay's own features (ListPayments, CardStatus, Refunds). It
-// is safe for concurrent use.
+// and adds GlobalPay's own features (ListPayments, CardStatus, Refunds,
+// RefundByID, CardRefundStatus). It is safe for concurrent use.
 type Gateway struct {
 	apmURL, cardURL   string
 	apmAuth, cardAuth string // Authorization header values
@@ -144,7 +144,14 @@ func (g *Gateway) Name() string { return Name }
 // MerchantTransactionID, and notifications verified by the site's
 // credentials. 3-D Secure is not declared: the document describes no
 // challenge flow (a card answer with a RedirectURL is still returned as
-// RequiresAction with a redirect Action).
+// RequiresAction with a redirect Action), and the card API's challenge calls
+// (POST /v1/payments/{id}/challenge/accept and /reject, named by the
+// provider's SDK, PROVIDERS.md §2) are not implemented: no document says who
+// calls them, when, with what body or what they answer. A card payment in
+// 30 PendingChallengeConfirmation is RequiresAction (with the redirect
+// Action when it has a RedirectURL). Recurring payments are not supported
+// either (an AuthorizeRequest with Recurring set is ErrUnsupported): the SDK
+// names POST /v1/payments/recurrent, but no document defines it.
 func (g *Gateway) Capabilities() payments.Capabilities {
 	return payments.Capabilities{
 		Methods:           []payments.MethodKind{payments.KindCard, payments.KindHostedPage, payments.KindProviderMethod},
@@ -210,6 +217,49 @@ type AuthorizeOptions struct {
 	StatementDescriptor string
 	// MerchantCustomerID is Payment.Customer.MerchantCustomerID.
 	MerchantCustomerID string
+	// Articles is Payment.Articles, the order lines that some methods
+	// require (Klarna, for one: its payments in the document carry them).
+	// Sent on either host; nil sends none.
+	Articles []Article
+}
+
+// Article is one entry of Payment.Articles, spelled as the document's
+// answers show it (seed 002_c6b29c27df04218d.txt l.402–412 and l.648–658:
+// MerchantArticleID "1231", Name "TEST", Quantity 1, Price 1000, VAT 1000,
+// Discount 200, Type 1, on a payment of Amount 980). The document prints
+// that one example and defines neither units nor codes, so the driver sends
+// the values as given and checks only that none is negative and Quantity is
+// at least 1. Read against the example's Amount, Price looks like minor
+// units as Amount is, and VAT and Discount like hundredths of a percent
+// (1000 less 2.00 % is 980, VAT 10.00 % included), but that is an inference
+// from one example, not a definition; the values of Type are not documented.
+type Article struct {
+	MerchantArticleID string
+	Name              string
+	Quantity          int64
+	Price             int64
+	VAT               int64
+	Discount          int64
+	Type              int64
+}
+
+// wireArticles checks the Articles option and converts it.
+func wireArticles(as []Article) ([]wireArticle, error) {
+	if as == nil {
+		return nil, nil
+	}
+	out := make([]wireArticle, len(as))
+	for i, x := range as {
+		field := fmt.Sprintf("provider_options.articles[%d]", i)
+		switch {
+		case x.Quantity < 1:
+			return nil, payments.InvalidField(field+".quantity", "must be at least 1")
+		case x.Price < 0 || x.VAT < 0 || x.Discount < 0 || x.Type < 0:
+			return nil, payments.InvalidField(field, "Price, VAT, Discount and Type must not be negative")
+		}
+		out[i] = wireArticle(x)
+	}
+	return out, nil
 }
 
 // authorizeOptions returns a copy of the first AuthorizeOptions in opts, or
@@ -238,12 +288,21 @@ func buildPayment(req *payments.AuthorizeRequest) (*paymentEnvelope, api, error)
 	if err != nil {
 		return nil, 0, err
 	}
+	if req.Recurring != nil {
+		return nil, 0, &payments.Error{Code: payments.Unsupported, Provider: Name, Field: "recurring",
+			Message: "smart2pay recurring payments are not implemented: the provider's SDK names POST /v1/payments/recurrent (PROVIDERS.md §2) but no document defines its body or answer"}
+	}
 	opts := authorizeOptions(req.ProviderOptions)
+	articles, err := wireArticles(opts.Articles)
+	if err != nil {
+		return nil, 0, err
+	}
 	w := wirePaymentRequest{
 		MerchantTransactionID: req.Reference,
 		Amount:                minor,
 		Currency:              string(req.Amount.Currency),
 		Description:           req.Description,
+		Articles:              articles,
 	}
 	a := apiAlternative
 	switch {
@@ -884,6 +943,13 @@ func newRefundReference() string {
 
 // convertRefund turns a wire refund from host a into a neutral Refund.
 func convertRefund(a api, w *wireRefund) (*payments.Refund, error) {
+	return convertRefundAmount(a, w, true)
+}
+
+// convertRefundAmount is convertRefund; with full false the answer may leave
+// out Amount and Currency together (the card refund status call), and the
+// Refund's Amount is then zero.
+func convertRefundAmount(a api, w *wireRefund, full bool) (*payments.Refund, error) {
 	if w == nil {
 		return nil, fmt.Errorf("%w: no Refund object", errMalformed)
 	}
@@ -902,15 +968,18 @@ func convertRefund(a api, w *wireRefund) (*payments.Refund, error) {
 		}
 		r.PaymentID = formatID(a, id)
 	}
-	if w.Currency == nil || w.Amount == nil {
+	switch {
+	case !full && w.Currency == nil && w.Amount == nil:
+	case w.Currency == nil || w.Amount == nil:
 		return nil, fmt.Errorf("%w: refund without Amount or Currency", errMalformed)
-	}
-	cur, err := payments.ParseCurrency(*w.Currency)
-	if err != nil {
-		return nil, fmt.Errorf("%w: Currency %q is not an ISO 4217 code", errMalformed, *w.Currency)
-	}
-	if r.Amount, err = minorMoney(w.Amount, cur); err != nil {
-		return nil, fmt.Errorf("%w: Amount: %v", errMalformed, err)
+	default:
+		cur, err := payments.ParseCurrency(*w.Currency)
+		if err != nil {
+			return nil, fmt.Errorf("%w: Currency %q is not an ISO 4217 code", errMalformed, *w.Currency)
+		}
+		if r.Amount, err = minorMoney(w.Amount, cur); err != nil {
+			return nil, fmt.Errorf("%w: Amount: %v", errMalformed, err)
+		}
 	}
 	statusID := 0
 	if w.Status != nil && w.Status.ID != nil {
