@@ -96,7 +96,8 @@ func (s *Status) UnmarshalText(b []byte) error {
 
 // Final reports whether the status is terminal in the normal life of a
 // payment: refunded, canceled, failed, expired or chargeback. See
-// [Status.CanTransition] for the one exception the providers document.
+// [Status.CanTransition] for the two exceptions the providers document: a
+// later success after a failure, and a won dispute after a chargeback.
 func (s Status) Final() bool {
 	switch s {
 	case StatusRefunded, StatusCanceled, StatusFailed, StatusExpired, StatusChargeback:
@@ -134,6 +135,11 @@ func (s Status) Settled() bool {
 //     that a later success overrides an earlier failure (Smart2Pay: "a later
 //     Success overrides earlier ones"), and hiding money that did move is the
 //     worse error;
+//   - Chargeback → Captured: a dispute the merchant wins gives the money back
+//     (Smart2Pay reports 19 Disputed, then 23 DisputeWon; PROVIDERS.md §2).
+//     Chargeback stays the state of a disputed payment, whose money is at
+//     risk or gone; only the win moves it on, and only to Captured (the state
+//     a won dispute restores; a driver that knows less reports Unknown);
 //   - every other final status stays where it is.
 func (s Status) CanTransition(to Status) bool {
 	if s == to {
@@ -171,6 +177,8 @@ func (s Status) CanTransition(to Status) bool {
 		case StatusAuthorized, StatusPartiallyCaptured, StatusCaptured:
 			return true
 		}
+	case StatusChargeback:
+		return to == StatusCaptured
 	}
 	return false
 }

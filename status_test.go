@@ -1,6 +1,7 @@
 package payments_test
 
 import (
+	"context"
 	"encoding/json"
 	"testing"
 
@@ -39,7 +40,7 @@ func TestTransitionMatrix(t *testing.T) {
 		X:  {X},
 		F:  {F, A, PC, C},
 		E:  {E},
-		CB: {CB},
+		CB: {CB, C}, // a won dispute (Smart2Pay 23 DisputeWon) gives the money back
 	}
 	all := payments.Statuses()
 	require.Len(t, all, 12)
@@ -63,10 +64,12 @@ func TestStatusFinal(t *testing.T) {
 	for _, s := range payments.Statuses() {
 		assert.Equal(t, final[s], s.Final(), s.String())
 		// Nothing final can move back to a non-final state, except the
-		// documented Failed → success override.
+		// documented Failed → success override and a won dispute
+		// (Chargeback → Captured).
 		if s.Final() && s != payments.StatusFailed {
 			for _, to := range payments.Statuses() {
-				if to != s {
+				won := s == payments.StatusChargeback && to == payments.StatusCaptured
+				if to != s && !won {
 					assert.False(t, s.CanTransition(to), "%s → %s", s, to)
 				}
 			}
@@ -114,5 +117,33 @@ func TestRefundStatus(t *testing.T) {
 		var back payments.RefundStatus
 		require.NoError(t, json.Unmarshal(b, &back))
 		assert.Equal(t, tt.s, back)
+	}
+}
+
+// TestDisputeWonIsVisible: a payment charged back (Smart2Pay 19 Disputed or
+// 26 Chargedback) whose merchant wins the dispute (23 DisputeWon) is
+// reported Captured again, and a store that follows CanTransition records
+// it; nothing else leaves Chargeback.
+func TestDisputeWonIsVisible(t *testing.T) {
+	for _, tt := range []struct {
+		seq  []payments.Status
+		want payments.Status
+	}{
+		// 11 Captured → 19 Disputed → 23 DisputeWon
+		{[]payments.Status{payments.StatusCaptured, payments.StatusChargeback, payments.StatusCaptured}, payments.StatusCaptured},
+		// 11 Captured → 19 Disputed → 24 DisputeLost
+		{[]payments.Status{payments.StatusCaptured, payments.StatusChargeback, payments.StatusChargeback}, payments.StatusChargeback},
+		// a stale answer from before the refund does not undo the dispute
+		{[]payments.Status{payments.StatusChargeback, payments.StatusPartiallyRefunded}, payments.StatusChargeback},
+		{[]payments.Status{payments.StatusChargeback, payments.StatusAuthorized}, payments.StatusChargeback},
+	} {
+		st := &payments.MemoryStore{}
+		for _, s := range tt.seq {
+			_, err := st.Put(context.Background(), payments.Record{Reference: "r", ID: "1", Status: s})
+			require.NoError(t, err)
+		}
+		got, err := st.Get(context.Background(), "1")
+		require.NoError(t, err)
+		assert.Equal(t, tt.want, got.Status, "%v", tt.seq)
 	}
 }

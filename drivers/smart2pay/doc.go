@@ -45,7 +45,10 @@
 //     otherwise guesses it from the IP address.
 //   - Description ↔ Description; AuthorizeOptions ↔ TokenLifetime,
 //     MethodOptionID, Include/Exclude/PrioritizeMethodIDs, SkinID,
-//     StatementDescriptor, Customer.MerchantCustomerID
+//     StatementDescriptor, Customer.MerchantCustomerID, Articles (the order
+//     lines some methods require; see Article for what the document does
+//     and does not define)
+//   - Recurring ↔ nothing: ErrUnsupported (see below)
 //   - RefundRequest.IdempotencyKey ↔ Refund.MerchantTransactionID; Reason ↔
 //     Refund.Description
 //
@@ -61,14 +64,27 @@
 //
 // Every documented payment Status.ID is mapped in one table (see MapStatus);
 // Payment.ProviderStatus is "ID Info", e.g. "11 Captured". Captured comes from
-// CapturedAmount on the card host and from the status on the other, which
-// sends no CapturedAmount: Capture reports the amount it captured, but a
-// later Status of a partially captured alternative-method payment shows
-// Captured zero (refund it with an explicit amount). GlobalPay's payment
-// carries no refunded amount: Status adds up the successful refunds of a
-// 21 PartiallyRefunded payment (one more GET), a 22 Refunded or 16 Reversed
-// payment is refunded in full, and a notified payment in 21 shows Refunded
-// zero.
+// CapturedAmount on the card host. The alternative-methods host sends no
+// CapturedAmount, so there the driver knows the captured amount only where
+// a status implies it: 2 Success, 11 Captured, 17 Completed and 25 Paid took
+// the whole amount (a partial capture answers 35 PartiallyCaptured, and only
+// one is allowed). After 35 PartiallyCaptured, or a refund or dispute status
+// that may follow one (16, 19, 21, 22, 23, 24, 26), the captured amount is
+// not knowable from the answer, and the payment is reported StatusUnknown
+// with ProviderStatus saying GlobalPay's status; Capture reports what it
+// captured itself, and Status reads the refunds of a 22 Refunded payment,
+// whose sum is then both the captured and the refunded amount. Refund with no
+// amount of a payment in StatusUnknown is refused (the rest is not knowable):
+// pass the amount. GlobalPay's payment carries no refunded amount: Status
+// adds up the successful refunds of a 21 PartiallyRefunded (and, on the
+// alternative-methods host, 22 Refunded) payment with one more GET; on the
+// card host a 22 Refunded or 16 Reversed payment is refunded in full; a
+// notified payment shows Refunded zero unless its status implies it.
+//
+// Disputes: 19 Disputed, 24 DisputeLost and 26 Chargedback are
+// StatusChargeback, and 23 DisputeWon is StatusCaptured again, a move that
+// payments.Status.CanTransition allows (Chargeback → Captured), so a won
+// dispute is visible.
 //
 // Amounts are integer minor units of the currency's ISO 4217 exponent
 // (PROVIDERS.md: "integer minor units"); an amount finer than that is an
@@ -82,6 +98,24 @@
 // Authorization header; match the amount with CheckAmount before releasing
 // goods, and never treat the customer's return to the ReturnURL (ParseReturn)
 // as proof of payment.
+//
+// # Documented elsewhere, not implemented
+//
+// PROVIDERS.md §2 lists, from the provider's SDK, calls that no document
+// defines the body or answer of. The driver implements what can be done
+// without inventing:
+//
+//   - the card refund status call, GET /v1/payments/{id}/refunds/{refundId}/status:
+//     CardRefundStatus (it reads the refund's ID and Status, and its Amount
+//     when present);
+//   - Articles on create: AuthorizeOptions.Articles, sent as the document's
+//     example spells them.
+//
+// Not implemented, because their wire format is nowhere documented:
+// recurring payments (POST /v1/payments/recurrent; an AuthorizeRequest with
+// Recurring set is ErrUnsupported, before any call) and the card 3-D Secure
+// challenge accept/reject calls (POST /v1/payments/{id}/challenge/accept|reject;
+// Capabilities.ThreeDS is false).
 //
 // # Test data
 //

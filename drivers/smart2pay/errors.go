@@ -31,19 +31,25 @@ type returnCode struct {
 // payment's Status.ID or Created), as in the document's capture and cancel
 // examples.
 var codeTable = map[string]returnCode{
-	"0":    {"undefined", payments.InvalidRequest, ""},
-	"1":    {"missing parameter", payments.InvalidRequest, ""},
-	"2":    {"validation failed", payments.InvalidRequest, ""},
-	"3":    {"merchant does not exist", payments.Authentication, ""},
-	"4":    {"merchant inactive", payments.Authentication, ""},
-	"5":    {"method invalid", payments.InvalidRequest, ""},
-	"6":    {"hash check failed", payments.Authentication, ""},
-	"7":    {"IP check failed", payments.Authentication, ""},
-	"9":    {"method unavailable", payments.Unsupported, ""},
-	"10":   {"OK", "", ""},
-	"11":   {"action invalid", payments.InvalidState, ""},
-	"14":   {"generic error", payments.Unavailable, ""},
-	"15":   {"unable to process", payments.Unavailable, ""},
+	"0":  {"undefined", payments.InvalidRequest, ""},
+	"1":  {"missing parameter", payments.InvalidRequest, ""},
+	"2":  {"validation failed", payments.InvalidRequest, ""},
+	"3":  {"merchant does not exist", payments.Authentication, ""},
+	"4":  {"merchant inactive", payments.Authentication, ""},
+	"5":  {"method invalid", payments.InvalidRequest, ""},
+	"6":  {"hash check failed", payments.Authentication, ""},
+	"7":  {"IP check failed", payments.Authentication, ""},
+	"9":  {"method unavailable", payments.Unsupported, ""},
+	"10": {"OK", "", ""},
+	"11": {"action invalid", payments.InvalidState, ""},
+	// 14 and 15 come with an HTTP 4xx, which the document defines as "you
+	// did something wrong" (seed 002_c6b29c27df04218d.txt l.167): the
+	// request is refused, not the provider unavailable, so neither a retry
+	// nor another acquirer is indicated (a 5xx never reaches this table:
+	// httpx makes it ErrOutcomeUnknown or ErrUnavailable). A 4xx answer
+	// that carries a created payment is that payment (see createdPayment).
+	"14":   {"generic error", payments.InvalidRequest, ""},
+	"15":   {"unable to process", payments.InvalidRequest, ""},
 	"16":   {"error, try later", payments.Unavailable, ""},
 	"17":   {"payment invalid", payments.NotFound, ""},
 	"18":   {"refund invalid", payments.InvalidState, ""},

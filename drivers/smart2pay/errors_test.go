@@ -29,8 +29,8 @@ var documentedErrorCodes = []struct {
 	{"9", payments.Unsupported, ""},
 	{"10", "", ""}, // card API: OK
 	{"11", payments.InvalidState, ""},
-	{"14", payments.Unavailable, ""},
-	{"15", payments.Unavailable, ""},
+	{"14", payments.InvalidRequest, ""}, // on a 4xx: "you did something wrong" (seed 002_c6b29c27df04218d.txt l.167)
+	{"15", payments.InvalidRequest, ""},
 	{"16", payments.Unavailable, ""},
 	{"17", payments.NotFound, ""}, // InvalidState when the payment exists; see TestCode17
 	{"18", payments.InvalidState, ""},

@@ -88,6 +88,7 @@ func FuzzDecodeResponse(f *testing.F) {
 		f.Add([]byte(b), uint16(400))
 	}
 	f.Add([]byte(`{"Payment":{"ID":1,"Status":{"ID":1,"Reasons":[{"Code":"20","Info":null}]}}}`), uint16(400))
+	f.Add([]byte(`{"Payment":{"ID":2677982,"Created":"20161107092103","MerchantTransactionID":null,"Amount":null,"Currency":null,"Status":{"ID":1,"Info":"Open","Reasons":[{"Code":"15","Info":"Unable to process"}]}}}`), uint16(400))
 	f.Add([]byte(`{"Message":"Authorization has been denied for this request."}`), uint16(401))
 	f.Fuzz(func(t *testing.T, body []byte, status uint16) {
 		resp := &httpx.Response{StatusCode: int(status%600) + 1, Body: body}
@@ -112,6 +113,17 @@ func FuzzDecodeResponse(f *testing.F) {
 			}
 			if ae.err.Code == payments.Declined && ae.err.Decline == nil {
 				t.Fatal("a decline without a reason")
+			}
+			// A 4xx that carries a created payment (see createdPayment).
+			amount, _ := payments.ParseMoney("20.00", "EUR")
+			req := &payments.AuthorizeRequest{Reference: "fuzz", Amount: amount}
+			if w := createdPayment(ae, req); w != nil {
+				if p, err := convertPayment(apiCard, w); err == nil {
+					assertPayment(t, p)
+					if p.ID == "" || p.Reference == "" {
+						t.Fatalf("created payment without ID or reference: %+v", p)
+					}
+				}
 			}
 		}
 		var list paymentsResponse

@@ -85,14 +85,29 @@ const timeLayout = "20060102150405"
 
 // capturedStatuses are the status IDs after which the whole Amount was
 // taken, used when the answer has no CapturedAmount (the
-// alternative-methods host never sends one).
-var capturedStatuses = map[int]bool{
-	2: true, 11: true, 16: true, 17: true, 19: true, 21: true, 22: true,
-	23: true, 24: true, 25: true, 26: true,
+// alternative-methods host never sends one): 2 Success is the answer to a
+// full capture (seed 002_c6b29c27df04218d.txt l.342–427) and to a one-step
+// payment, 11 Captured, 17 Completed and 25 Paid name a completed payment.
+// None of them follows a partial capture: that one is 35 PartiallyCaptured
+// (l.443–517), and "you can perform only one partial capture" (l.437).
+var capturedStatuses = map[int]bool{2: true, 11: true, 17: true, 25: true}
+
+// capturedUnknownStatuses are the status IDs that come after money was
+// taken but, without CapturedAmount, do not say how much: 35
+// PartiallyCaptured itself, and the refund and dispute statuses (16
+// Reversed, 19 Disputed, 21 PartiallyRefunded, 22 Refunded, 23 DisputeWon,
+// 24 DisputeLost, 26 Chargedback), which may follow a partial capture as
+// well as a full one. No document gives the captured amount there, so the
+// driver does not guess it (neither the whole Amount nor zero): such a
+// payment is reported StatusUnknown, with ProviderStatus saying GlobalPay's
+// status, unless the driver learns the amounts elsewhere (Capture knows what
+// it captured; Status reads the refunds of a 22 Refunded payment).
+var capturedUnknownStatuses = map[int]bool{
+	16: true, 19: true, 21: true, 22: true, 23: true, 24: true, 26: true, 35: true,
 }
 
 // refundedStatuses are the status IDs after which the whole captured amount
-// went back to the customer.
+// went back to the customer (with CapturedAmount, on the card host).
 var refundedStatuses = map[int]bool{16: true, 22: true}
 
 // errMalformed marks a payment body that does not make sense (an ID that is
@@ -151,8 +166,11 @@ func convertPayment(a api, w *wirePayment) (*payments.Payment, error) {
 			p.Captured = m
 		case capturedStatuses[statusID]:
 			p.Captured = p.Amount
+		case capturedUnknownStatuses[statusID]:
+			// Conservative default: the amounts are not knowable.
+			p.Status = payments.StatusUnknown
 		}
-		if refundedStatuses[statusID] {
+		if refundedStatuses[statusID] && p.Status != payments.StatusUnknown {
 			p.Refunded = p.Captured
 		}
 	} else if w.Amount != nil {
@@ -218,4 +236,14 @@ func paymentAction(w *wirePayment, st payments.Status) *payments.Action {
 		}
 	}
 	return act
+}
+
+// wireStatusID returns a decoded payment's Status.ID, 0 when absent (the
+// payment converted, so a present one is a valid integer).
+func wireStatusID(w *wirePayment) int {
+	if w == nil || w.Status == nil {
+		return 0
+	}
+	n, _ := numInt64(w.Status.ID)
+	return int(n)
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -64,8 +65,8 @@ type Config struct {
 }
 
 // Gateway is the Smart2Pay GlobalPay driver. It implements payments.Gateway
-// and adds GlobalPay's own features (ListPayments, CardStatus, Refunds). It
-// is safe for concurrent use.
+// and adds GlobalPay's own features (ListPayments, CardStatus, Refunds,
+// RefundByID, CardRefundStatus). It is safe for concurrent use.
 type Gateway struct {
 	apmURL, cardURL   string
 	apmAuth, cardAuth string // Authorization header values
@@ -143,7 +144,14 @@ func (g *Gateway) Name() string { return Name }
 // MerchantTransactionID, and notifications verified by the site's
 // credentials. 3-D Secure is not declared: the document describes no
 // challenge flow (a card answer with a RedirectURL is still returned as
-// RequiresAction with a redirect Action).
+// RequiresAction with a redirect Action), and the card API's challenge calls
+// (POST /v1/payments/{id}/challenge/accept and /reject, named by the
+// provider's SDK, PROVIDERS.md §2) are not implemented: no document says who
+// calls them, when, with what body or what they answer. A card payment in
+// 30 PendingChallengeConfirmation is RequiresAction (with the redirect
+// Action when it has a RedirectURL). Recurring payments are not supported
+// either (an AuthorizeRequest with Recurring set is ErrUnsupported): the SDK
+// names POST /v1/payments/recurrent, but no document defines it.
 func (g *Gateway) Capabilities() payments.Capabilities {
 	return payments.Capabilities{
 		Methods:           []payments.MethodKind{payments.KindCard, payments.KindHostedPage, payments.KindProviderMethod},
@@ -209,6 +217,49 @@ type AuthorizeOptions struct {
 	StatementDescriptor string
 	// MerchantCustomerID is Payment.Customer.MerchantCustomerID.
 	MerchantCustomerID string
+	// Articles is Payment.Articles, the order lines that some methods
+	// require (Klarna, for one: its payments in the document carry them).
+	// Sent on either host; nil sends none.
+	Articles []Article
+}
+
+// Article is one entry of Payment.Articles, spelled as the document's
+// answers show it (seed 002_c6b29c27df04218d.txt l.402–412 and l.648–658:
+// MerchantArticleID "1231", Name "TEST", Quantity 1, Price 1000, VAT 1000,
+// Discount 200, Type 1, on a payment of Amount 980). The document prints
+// that one example and defines neither units nor codes, so the driver sends
+// the values as given and checks only that none is negative and Quantity is
+// at least 1. Read against the example's Amount, Price looks like minor
+// units as Amount is, and VAT and Discount like hundredths of a percent
+// (1000 less 2.00 % is 980, VAT 10.00 % included), but that is an inference
+// from one example, not a definition; the values of Type are not documented.
+type Article struct {
+	MerchantArticleID string
+	Name              string
+	Quantity          int64
+	Price             int64
+	VAT               int64
+	Discount          int64
+	Type              int64
+}
+
+// wireArticles checks the Articles option and converts it.
+func wireArticles(as []Article) ([]wireArticle, error) {
+	if as == nil {
+		return nil, nil
+	}
+	out := make([]wireArticle, len(as))
+	for i, x := range as {
+		field := fmt.Sprintf("provider_options.articles[%d]", i)
+		switch {
+		case x.Quantity < 1:
+			return nil, payments.InvalidField(field+".quantity", "must be at least 1")
+		case x.Price < 0 || x.VAT < 0 || x.Discount < 0 || x.Type < 0:
+			return nil, payments.InvalidField(field, "Price, VAT, Discount and Type must not be negative")
+		}
+		out[i] = wireArticle(x)
+	}
+	return out, nil
 }
 
 // authorizeOptions returns a copy of the first AuthorizeOptions in opts, or
@@ -237,12 +288,21 @@ func buildPayment(req *payments.AuthorizeRequest) (*paymentEnvelope, api, error)
 	if err != nil {
 		return nil, 0, err
 	}
+	if req.Recurring != nil {
+		return nil, 0, &payments.Error{Code: payments.Unsupported, Provider: Name, Field: "recurring",
+			Message: "smart2pay recurring payments are not implemented: the provider's SDK names POST /v1/payments/recurrent (PROVIDERS.md §2) but no document defines its body or answer"}
+	}
 	opts := authorizeOptions(req.ProviderOptions)
+	articles, err := wireArticles(opts.Articles)
+	if err != nil {
+		return nil, 0, err
+	}
 	w := wirePaymentRequest{
 		MerchantTransactionID: req.Reference,
 		Amount:                minor,
 		Currency:              string(req.Amount.Currency),
 		Description:           req.Description,
+		Articles:              articles,
 	}
 	a := apiAlternative
 	switch {
@@ -375,7 +435,11 @@ func wireAddress(a *payments.Address) *wireAddressReq {
 //
 // A declined card returns the Payment (StatusFailed, Decline set) with an
 // ErrDeclined error; an answer whose amount, currency or reference differs
-// from the request is ErrIntegrity.
+// from the request is ErrIntegrity. A 4xx answer that carries a payment
+// GlobalPay created (an ID and a Status.ID) is that payment, classified by
+// its status as a 201 answer would be; a 4xx that created nothing is an
+// error, never retryable or cascadable on the strength of its return code
+// alone unless the code says the provider is unavailable (16, 125).
 func (g *Gateway) Authorize(ctx context.Context, req *payments.AuthorizeRequest) (*payments.Payment, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
@@ -392,6 +456,19 @@ func (g *Gateway) Authorize(ctx context.Context, req *payments.AuthorizeRequest)
 	}
 	if !resp.OK() {
 		ae := errorFromResponse(op, httpx.MoneyMoving, resp)
+		if w := createdPayment(ae, req); w != nil {
+			// GlobalPay created the payment and says so, whatever the
+			// reason code: it is this call's payment, reported by its
+			// status like a 201 answer. Dropping it for the error would
+			// let a caller (or a Router) charge the customer again.
+			p, err := convertPayment(a, w)
+			if err != nil {
+				return nil, &payments.Error{Code: payments.OutcomeUnknown, Provider: Name, HTTPStatus: resp.StatusCode, ProviderCode: ae.err.ProviderCode,
+					Message: op + ": the answer names payment " + w.ID.String() + " but " + err.Error() + "; reconcile with Status by reference", Err: ae.err}
+			}
+			p.Raw = redact.JSON(resp.Body)
+			return g.created(op, p, req, resp.StatusCode)
+		}
 		if ae.err.Code == payments.Declined {
 			p := &payments.Payment{Provider: Name, Reference: req.Reference, Status: payments.StatusFailed,
 				Amount: req.Amount, Captured: req.Amount.Zero(), Refunded: req.Amount.Zero(), Decline: ae.err.Decline, Raw: redact.JSON(resp.Body)}
@@ -413,17 +490,59 @@ func (g *Gateway) Authorize(ctx context.Context, req *payments.AuthorizeRequest)
 	if err != nil {
 		return nil, err
 	}
+	return g.created(op, p, req, resp.StatusCode)
+}
+
+// created checks the payment an Authorize answer describes against the
+// request and classifies it by its status: a failed payment is ErrDeclined,
+// any other status is the result.
+func (g *Gateway) created(op string, p *payments.Payment, req *payments.AuthorizeRequest, httpStatus int) (*payments.Payment, error) {
 	if err := checkPayment(op, p, req.Reference, &req.Amount); err != nil {
 		return p, err
 	}
 	if p.ID == "" {
-		return p, &payments.Error{Code: payments.OutcomeUnknown, Provider: Name, HTTPStatus: resp.StatusCode,
+		return p, &payments.Error{Code: payments.OutcomeUnknown, Provider: Name, HTTPStatus: httpStatus,
 			Message: op + ": the answer has no payment ID; reconcile with Status by reference"}
 	}
 	if p.Status == payments.StatusFailed {
-		return p, declinedError(op, p, resp.StatusCode)
+		return p, declinedError(op, p, httpStatus)
 	}
 	return p, nil
+}
+
+// createdPayment returns the payment a 4xx answer to POST /v1/payments
+// carries when GlobalPay did create one: the answer has a payment ID and a
+// Status.ID. The document's refusals of a request that created nothing have
+// both null (seed 002_c6b29c27df04218d.txt l.195–248 and l.278–325); a
+// payment with both exists whatever the reason code (14 generic error, 15
+// unable to process, 16 try later, 125 bank offline, ...), so the caller
+// gets it rather than an error that would invite a second charge. A
+// duplicated MerchantTransactionID (code 20) is not this call's payment and
+// stays ErrDuplicate. When the answer leaves MerchantTransactionID, or Amount
+// and Currency, null (as the document's capture and cancel refusals do,
+// l.538–540), they are the request's: GlobalPay created the payment from it.
+func createdPayment(ae apiError, req *payments.AuthorizeRequest) *wirePayment {
+	w := ae.payment
+	if w == nil || w.ID == nil || w.Status == nil || w.Status.ID == nil || ae.err.Code == payments.Duplicate {
+		return nil
+	}
+	if id, ok := numInt64(w.ID); !ok || id <= 0 {
+		return nil
+	}
+	c := *w
+	if c.MerchantTransactionID == nil {
+		ref := req.Reference
+		c.MerchantTransactionID = &ref
+	}
+	if c.Amount == nil && c.Currency == nil {
+		minor, err := req.Amount.Minor()
+		if err != nil {
+			return nil
+		}
+		n, cur := json.Number(strconv.FormatInt(minor, 10)), string(req.Amount.Currency)
+		c.Amount, c.Currency = &n, &cur
+	}
+	return &c
 }
 
 // declinedError is the ErrDeclined error of a payment GlobalPay answered
@@ -532,9 +651,11 @@ func (g *Gateway) Capture(ctx context.Context, req *payments.CaptureRequest) (*p
 	if w.CapturedAmount != nil && !p.Captured.Equal(*req.Amount) {
 		return p, integrityError(op, "captured %s, the request was for %s", p.Captured, *req.Amount)
 	}
-	if w.CapturedAmount == nil && p.Status == payments.StatusPartiallyCaptured {
-		// GlobalPay accepted the capture of exactly this amount.
-		p.Captured = *req.Amount
+	if w.CapturedAmount == nil && wireStatusID(w) == 35 {
+		// 35 PartiallyCaptured without CapturedAmount (the
+		// alternative-methods host): GlobalPay accepted the capture of
+		// exactly this amount, which this call knows.
+		p.Status, p.Captured = payments.StatusPartiallyCaptured, *req.Amount
 	}
 	return p, nil
 }
@@ -609,18 +730,30 @@ func (g *Gateway) get(ctx context.Context, a api, id string) (*payments.Payment,
 	if !resp.OK() {
 		return nil, errorFromResponse(op, httpx.Query, resp).err
 	}
-	p, _, err := g.decodePayment(op, httpx.Query, a, resp)
+	p, w, err := g.decodePayment(op, httpx.Query, a, resp)
 	if err != nil {
 		return nil, err
 	}
 	if n := mustInt(id); !isID(p.ID, a, n) {
 		return nil, integrityError(op, "the answer is for payment %q, not %q", p.ID, formatID(a, n))
 	}
-	if p.Status == payments.StatusPartiallyRefunded {
+	switch sid := wireStatusID(w); {
+	case p.Status == payments.StatusPartiallyRefunded:
 		// The payment does not say how much was refunded: add up its
 		// successful refunds.
 		if err := g.fillRefunded(ctx, p); err != nil {
 			return nil, err
+		}
+	case w.CapturedAmount == nil && (sid == 21 || sid == 22):
+		// No CapturedAmount (see capturedUnknownStatuses): the refunds
+		// say how much was refunded. 22 Refunded means all that was
+		// captured went back, so that is also the captured amount; after
+		// 21 PartiallyRefunded the captured amount stays unknown.
+		if err := g.fillRefunded(ctx, p); err != nil {
+			return nil, err
+		}
+		if sid == 22 && p.Refunded.IsPositive() {
+			p.Status, p.Captured = payments.StatusRefunded, p.Refunded
 		}
 	}
 	return p, nil
@@ -731,9 +864,12 @@ func (g *Gateway) Refund(ctx context.Context, req *payments.RefundRequest) (*pay
 		}
 		amount = *req.Amount
 	} else {
-		if p.Status == payments.StatusPartiallyCaptured && p.Captured.IsZero() {
-			// The alternative-methods host sends no CapturedAmount.
-			return nil, payments.InvalidField("amount", "required: smart2pay does not say how much of this partially captured payment was captured")
+		if p.Status == payments.StatusUnknown {
+			// Without CapturedAmount (the alternative-methods host) after
+			// a partial capture, refund or dispute, or with an
+			// undocumented status, what is left is not knowable: refunding
+			// "the rest" would be a guess, and could ask for too much.
+			return nil, payments.InvalidField("amount", fmt.Sprintf("required: smart2pay does not say how much of payment %s was captured (status %s); refund an explicit amount", req.ID, p.ProviderStatus))
 		}
 		refunds, err := g.Refunds(ctx, req.ID)
 		if err != nil {
@@ -807,6 +943,13 @@ func newRefundReference() string {
 
 // convertRefund turns a wire refund from host a into a neutral Refund.
 func convertRefund(a api, w *wireRefund) (*payments.Refund, error) {
+	return convertRefundAmount(a, w, true)
+}
+
+// convertRefundAmount is convertRefund; with full false the answer may leave
+// out Amount and Currency together (the card refund status call), and the
+// Refund's Amount is then zero.
+func convertRefundAmount(a api, w *wireRefund, full bool) (*payments.Refund, error) {
 	if w == nil {
 		return nil, fmt.Errorf("%w: no Refund object", errMalformed)
 	}
@@ -825,15 +968,18 @@ func convertRefund(a api, w *wireRefund) (*payments.Refund, error) {
 		}
 		r.PaymentID = formatID(a, id)
 	}
-	if w.Currency == nil || w.Amount == nil {
+	switch {
+	case !full && w.Currency == nil && w.Amount == nil:
+	case w.Currency == nil || w.Amount == nil:
 		return nil, fmt.Errorf("%w: refund without Amount or Currency", errMalformed)
-	}
-	cur, err := payments.ParseCurrency(*w.Currency)
-	if err != nil {
-		return nil, fmt.Errorf("%w: Currency %q is not an ISO 4217 code", errMalformed, *w.Currency)
-	}
-	if r.Amount, err = minorMoney(w.Amount, cur); err != nil {
-		return nil, fmt.Errorf("%w: Amount: %v", errMalformed, err)
+	default:
+		cur, err := payments.ParseCurrency(*w.Currency)
+		if err != nil {
+			return nil, fmt.Errorf("%w: Currency %q is not an ISO 4217 code", errMalformed, *w.Currency)
+		}
+		if r.Amount, err = minorMoney(w.Amount, cur); err != nil {
+			return nil, fmt.Errorf("%w: Amount: %v", errMalformed, err)
+		}
 	}
 	statusID := 0
 	if w.Status != nil && w.Status.ID != nil {

@@ -25,8 +25,14 @@ type statusEntry struct {
 //     (alternative methods have no separate capture).
 //   - 16 Reversed is Refunded: the money went back to the customer after the
 //     payment (a reversal never leaves it with the merchant).
-//   - 19 Disputed, 24 DisputeLost and 26 Chargedback are Chargeback; 23
-//     DisputeWon is Captured (the merchant keeps the money).
+//   - 19 Disputed, 24 DisputeLost and 26 Chargedback are Chargeback (the
+//     money is at risk or gone); 23 DisputeWon is Captured (the merchant
+//     keeps the money), which payments.Status.CanTransition allows after
+//     Chargeback, so a won dispute is visible.
+//   - On the alternative-methods host, which sends no CapturedAmount, a
+//     status that does not say how much was captured (35 and the refund and
+//     dispute statuses) is reported StatusUnknown by convertPayment; this
+//     table gives the status as the card host means it.
 //   - 6, 7, 8, 10, 13, 15, 18, 33, 34 (in progress), 14 Exception and 36, 37
 //     (manual and fraud review) are Pending: nothing final has happened.
 var statusTable = map[int]statusEntry{

@@ -45,8 +45,22 @@ type wirePaymentRequest struct {
 	Customer              *wireCustomerReq `json:"Customer,omitempty"`
 	BillingAddress        *wireAddressReq  `json:"BillingAddress,omitempty"`
 	ShippingAddress       *wireAddressReq  `json:"ShippingAddress,omitempty"`
+	Articles              []wireArticle    `json:"Articles,omitempty"`
 	Card                  *wireCardReq     `json:"Card,omitempty"`
 	Capture               *bool            `json:"Capture,omitempty"`
+}
+
+// wireArticle is one Payment.Articles entry, with the members and types of
+// the document's example (seed 002_c6b29c27df04218d.txt l.402–412). Its
+// fields are Article's, in the same order, so that one converts to the other.
+type wireArticle struct {
+	MerchantArticleID string `json:"MerchantArticleID,omitempty"`
+	Name              string `json:"Name,omitempty"`
+	Quantity          int64  `json:"Quantity"`
+	Price             int64  `json:"Price"`
+	VAT               int64  `json:"VAT"`
+	Discount          int64  `json:"Discount"`
+	Type              int64  `json:"Type,omitempty"`
 }
 
 // wireCustomerReq is Payment.Customer in a request.

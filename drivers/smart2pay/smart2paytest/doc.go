@@ -1,7 +1,7 @@
 // Package smart2paytest is an in-process simulator of the Smart2Pay GlobalPay REST API
-// (now part of Nuvei), written from the provider's document (seed 002) and the provider facts
-// in shared/PROVIDERS.md §2, independently of the driver: it imports neither the root payments
-// package nor drivers/smart2pay, so a field the driver spells wrong fails against it.
+// (now part of Nuvei), written from the provider's document (seed 002_c6b29c27df04218d.txt) and
+// the provider facts in PROVIDERS.md §2, independently of the driver: it imports neither the root
+// payments package nor drivers/smart2pay, so a field the driver spells wrong fails against it.
 //
 // # Two hosts, one state
 //
@@ -177,11 +177,19 @@
 //     Refunds are 2 Success at once by default; WithPendingRefunds makes them 1 Open until
 //     SetRefundStatus (2 Success, or 4 Failed with Reasons [{18, "Refund failed"}]). A payment
 //     becomes 21 PartiallyRefunded or 22 Refunded when a refund succeeds. An unknown refund ID is
-//     400 with code 18 (alternative methods) or 2 (card). The card refund light status answers
-//     {"Refund":{ID, InitialPaymentID, MerchantTransactionID, Status}}.
-//   - 3-D Secure, tokens (CreditCardToken), recurring payments, preapprovals, payouts, disputes
-//     and the method list are not simulated; "3DSecure", "CreditCardToken", "PreapprovalID",
-//     "Details" and "MethodTransactionID" are always null.
+//     400 with code 18 (alternative methods) or 2 (card). The card refund status call
+//     (GET …/refunds/{refundId}/status, named by the SDK; no document shows its answer) answers
+//     {"Refund":{ID, InitialPaymentID, MerchantTransactionID, Status}}: an assumption modelled
+//     on the card payment status call, which sends "only the status information" (seed
+//     002_c6b29c27df04218d.txt l.1298–1324).
+//   - Articles are accepted as an array of objects and echoed with the members the document's
+//     answers show (MerchantArticleID, Name, Quantity, Price, VAT, Discount, Type; seed
+//     002_c6b29c27df04218d.txt l.402–412); their values are not checked, as the document
+//     defines none.
+//   - 3-D Secure (and its challenge accept/reject calls), tokens (CreditCardToken), recurring
+//     payments (POST /v1/payments/recurrent), preapprovals, payouts, disputes and the method list
+//     are not simulated: the SDK names them, no document defines them. "3DSecure",
+//     "CreditCardToken", "PreapprovalID", "Details" and "MethodTransactionID" are always null.
 //   - Notifications: the document says unanswered payment notifications are re-sent for 7 days;
 //     the simulator bounds that (see above) so tests stay fast. A 2xx other than 204 is not
 //     accepted. Requests to unknown paths get Go's plain 404/405 before authentication.
