@@ -137,12 +137,16 @@ func TestDisputeWonIsVisible(t *testing.T) {
 		{[]payments.Status{payments.StatusChargeback, payments.StatusPartiallyRefunded}, payments.StatusChargeback},
 		{[]payments.Status{payments.StatusChargeback, payments.StatusAuthorized}, payments.StatusChargeback},
 	} {
+		ctx := context.Background()
 		st := &payments.MemoryStore{}
-		for _, s := range tt.seq {
-			_, err := st.Put(context.Background(), payments.Record{Reference: "r", ID: "1", Status: s})
+		require.NoError(t, st.Begin(ctx, payments.Record{Reference: "r", Attempt: 1, Route: "a"}))
+		_, err := st.Finish(ctx, payments.Record{Reference: "r", Attempt: 1, ID: "a:1", Status: tt.seq[0]}, true)
+		require.NoError(t, err)
+		for _, s := range tt.seq[1:] {
+			_, err := st.Advance(ctx, "a:1", s)
 			require.NoError(t, err)
 		}
-		got, err := st.Get(context.Background(), "1")
+		got, err := st.Get(ctx, "a:1")
 		require.NoError(t, err)
 		assert.Equal(t, tt.want, got.Status, "%v", tt.seq)
 	}
