@@ -463,8 +463,8 @@ func (r *Router) Authorize(ctx context.Context, req *AuthorizeRequest) (*Payment
 		}
 		rec := Record{Reference: req.Reference, Attempt: n + 1, Route: rt.Name, Started: r.cfg.now()}
 		if err := r.storeDo(ctx, func() error { return r.cfg.store.Begin(ctx, rec) }); err != nil {
-			if errors.Is(err, ErrDuplicate) {
-				return nil, err
+			if n == 0 && errors.Is(err, ErrDuplicate) {
+				return nil, err // another call (or instance) has the reference
 			}
 			// Nothing was sent for this attempt: without the write-ahead
 			// record no gateway may be called.
