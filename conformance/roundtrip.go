@@ -14,25 +14,19 @@ import (
 // field that did not survive: a Payment a driver returns must be storable as
 // JSON (the Store, logs, queues) and come back the same. Fields are compared
 // by meaning: Money with Equal and the same currency, times with
-// time.Time.Equal, Raw as the JSON value it holds, a nil map or slice as an empty one
-// (omitempty drops those). Attempts[].Err is json:"-" and not compared.
+// time.Time.Equal, Raw as the JSON value it holds, a nil map or slice as an
+// empty one (omitempty drops those). Attempts[].Err is json:"-" and not
+// compared.
 func paymentRoundTrip(p *payments.Payment) []string {
-	b, err := json.Marshal(p)
-	if err != nil {
-		return []string{fmt.Sprintf("json.Marshal: %v", err)}
+	back, d := roundTrip(p)
+	if back == nil {
+		return d
 	}
-	var back payments.Payment
-	if err := json.Unmarshal(b, &back); err != nil {
-		return []string{fmt.Sprintf("json.Unmarshal of %s: %v", b, err)}
-	}
-	var d diffs
 	d.str("ID", p.ID, back.ID)
 	d.str("Reference", p.Reference, back.Reference)
 	d.str("Provider", p.Provider, back.Provider)
 	d.str("ProviderStatus", p.ProviderStatus, back.ProviderStatus)
-	if p.Status != back.Status {
-		d.add("Status", p.Status, back.Status)
-	}
+	same(&d, "Status", p.Status, back.Status)
 	d.money("Amount", p.Amount, back.Amount)
 	d.money("Captured", p.Captured, back.Captured)
 	d.money("Refunded", p.Refunded, back.Refunded)
@@ -70,21 +64,14 @@ func paymentRoundTrip(p *payments.Payment) []string {
 
 // refundRoundTrip is paymentRoundTrip for a Refund.
 func refundRoundTrip(r *payments.Refund) []string {
-	b, err := json.Marshal(r)
-	if err != nil {
-		return []string{fmt.Sprintf("json.Marshal: %v", err)}
+	back, d := roundTrip(r)
+	if back == nil {
+		return d
 	}
-	var back payments.Refund
-	if err := json.Unmarshal(b, &back); err != nil {
-		return []string{fmt.Sprintf("json.Unmarshal of %s: %v", b, err)}
-	}
-	var d diffs
 	d.str("ID", r.ID, back.ID)
 	d.str("PaymentID", r.PaymentID, back.PaymentID)
 	d.str("ProviderStatus", r.ProviderStatus, back.ProviderStatus)
-	if r.Status != back.Status {
-		d.add("Status", r.Status, back.Status)
-	}
+	same(&d, "Status", r.Status, back.Status)
 	d.money("Amount", r.Amount, back.Amount)
 	d.raw("Raw", r.Raw, back.Raw)
 	return d
@@ -94,23 +81,28 @@ func refundRoundTrip(r *payments.Refund) []string {
 // Refund (those are checked on their own): it must marshal, and its Kind,
 // Verified and Raw come back the same. Reply is json:"-".
 func notificationRoundTrip(n *payments.Notification) []string {
-	b, err := json.Marshal(n)
-	if err != nil {
-		return []string{fmt.Sprintf("json.Marshal: %v", err)}
+	back, d := roundTrip(n)
+	if back == nil {
+		return d
 	}
-	var back payments.Notification
-	if err := json.Unmarshal(b, &back); err != nil {
-		return []string{fmt.Sprintf("json.Unmarshal of %s: %v", b, err)}
-	}
-	var d diffs
-	if n.Kind != back.Kind {
-		d.add("Kind", n.Kind, back.Kind)
-	}
-	if n.Verified != back.Verified {
-		d.add("Verified", n.Verified, back.Verified)
-	}
+	same(&d, "Kind", n.Kind, back.Kind)
+	same(&d, "Verified", n.Verified, back.Verified)
 	d.raw("Raw", n.Raw, back.Raw)
 	return d
+}
+
+// roundTrip marshals v and reads it back into a new T. When either step
+// fails it returns nil and the failure as the only diff.
+func roundTrip[T any](v *T) (*T, diffs) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, diffs{fmt.Sprintf("json.Marshal: %v", err)}
+	}
+	back := new(T)
+	if err := json.Unmarshal(b, back); err != nil {
+		return nil, diffs{fmt.Sprintf("json.Unmarshal of %s: %v", b, err)}
+	}
+	return back, nil
 }
 
 // diffs collects "field: before → after" lines.
@@ -123,6 +115,13 @@ func (d *diffs) add(field string, before, after any) {
 func (d *diffs) str(field, before, after string) {
 	if before != after {
 		d.add(field, fmt.Sprintf("%q", before), fmt.Sprintf("%q", after))
+	}
+}
+
+// same adds a diff when before and after differ.
+func same[T comparable](d *diffs, field string, before, after T) {
+	if before != after {
+		d.add(field, before, after)
 	}
 }
 
