@@ -46,6 +46,9 @@ func (c Currency) String() string { return string(c) }
 
 // Money is an exact amount in a currency. The zero value is an invalid Money
 // (no currency); build values with [ParseMoney], [MoneyFromMinor] or [NewMoney].
+// It still has a JSON form, {"amount":"0","currency":""}, which reads back as
+// the zero value (see [Money.MarshalJSON]), so that a Payment whose money
+// fields a driver left unset survives its own JSON round trip.
 //
 // Money never passes through float64: amounts are decimal, and conversions to
 // minor units fail instead of rounding.
@@ -232,10 +235,18 @@ type moneyJSON struct {
 
 // MarshalJSON encodes Money as {"amount":"10.50","currency":"EUR"}, the amount
 // a string with exactly the currency's digits.
+//
+// It never rounds. The zero Money (no currency, amount zero) is written
+// {"amount":"0","currency":""} and [Money.UnmarshalJSON] reads that back as
+// the zero value. Any other invalid Money (an unknown currency, an amount
+// with no currency, an amount finer than the currency's minor unit) is
+// written with its exact digits, e.g. {"amount":"10.555","currency":"EUR"},
+// and reading it back is an error: a round trip fails rather than change the
+// amount.
 func (m Money) MarshalJSON() ([]byte, error) {
 	var b bytes.Buffer
 	b.WriteString(`{"amount":"`)
-	b.WriteString(m.Decimal())
+	b.WriteString(m.exactDecimal())
 	b.WriteString(`","currency":`)
 	cur, err := json.Marshal(string(m.Currency))
 	if err != nil {
@@ -246,9 +257,21 @@ func (m Money) MarshalJSON() ([]byte, error) {
 	return b.Bytes(), nil
 }
 
+// exactDecimal is [Money.Decimal] for an amount that fits the currency, and
+// the amount's own exact digits otherwise (never rounded).
+func (m Money) exactDecimal() string {
+	exp, err := m.Currency.Exponent()
+	if err != nil || !m.Amount.Equal(m.Amount.Truncate(int32(exp))) {
+		return m.Amount.String()
+	}
+	return m.Amount.StringFixed(int32(exp))
+}
+
 // UnmarshalJSON decodes {"amount":"10.50","currency":"EUR"}. The amount may
 // also be a bare JSON number (decoded exactly, never through float64). The
-// same rules as [ParseMoney] apply.
+// same rules as [ParseMoney] apply, with one exception: an empty currency
+// with a zero amount, as [Money.MarshalJSON] writes the zero Money, decodes
+// to the zero Money. An empty currency with any other amount is an error.
 func (m *Money) UnmarshalJSON(data []byte) error {
 	var raw moneyJSON
 	dec := json.NewDecoder(bytes.NewReader(data))
@@ -263,6 +286,12 @@ func (m *Money) UnmarshalJSON(data []byte) error {
 			return &Error{Code: InvalidRequest, Field: "amount", Message: "malformed money JSON", Err: err}
 		}
 		amount = s
+	}
+	if raw.Currency == "" && validDecimalString(amount) {
+		if d, err := decimal.NewFromString(amount); err == nil && d.IsZero() {
+			*m = Money{}
+			return nil
+		}
 	}
 	v, err := ParseMoney(amount, raw.Currency)
 	if err != nil {

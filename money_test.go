@@ -182,6 +182,91 @@ func TestMoneyJSON(t *testing.T) {
 	}
 }
 
+// TestMoneyJSONRoundTrip: what MarshalJSON writes, UnmarshalJSON reads back
+// as the same Money, the zero Money included; an invalid Money is written
+// with its exact digits (never rounded) and reading it back is an error.
+func TestMoneyJSONRoundTrip(t *testing.T) {
+	tests := []struct {
+		name string
+		m    payments.Money
+		json string
+		ok   bool // UnmarshalJSON accepts what MarshalJSON wrote
+	}{
+		{"zero value", payments.Money{}, `{"amount":"0","currency":""}`, true},
+		{"zero decimal, no currency", payments.Money{Amount: decimal.Zero}, `{"amount":"0","currency":""}`, true},
+		{"zero EUR", payments.Money{Amount: decimal.Zero, Currency: "EUR"}, `{"amount":"0.00","currency":"EUR"}`, true},
+		{"EUR", payments.Money{Amount: decimal.RequireFromString("10.5"), Currency: "EUR"}, `{"amount":"10.50","currency":"EUR"}`, true},
+		{"JPY", payments.Money{Amount: decimal.NewFromInt(1000), Currency: "JPY"}, `{"amount":"1000","currency":"JPY"}`, true},
+		{"KWD trailing zeros", payments.Money{Amount: decimal.RequireFromString("1.5000"), Currency: "KWD"}, `{"amount":"1.500","currency":"KWD"}`, true},
+		{"negative", payments.Money{Amount: decimal.RequireFromString("-3.25"), Currency: "EUR"}, `{"amount":"-3.25","currency":"EUR"}`, true},
+		// Invalid Money: written exactly, refused on the way back.
+		{"finer than the minor unit", payments.Money{Amount: decimal.RequireFromString("10.555"), Currency: "EUR"}, `{"amount":"10.555","currency":"EUR"}`, false},
+		{"amount without currency", payments.Money{Amount: decimal.NewFromInt(5)}, `{"amount":"5","currency":""}`, false},
+		{"unknown currency", payments.Money{Amount: decimal.NewFromInt(5), Currency: "XYZ"}, `{"amount":"5","currency":"XYZ"}`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b, err := json.Marshal(tt.m)
+			require.NoError(t, err)
+			assert.JSONEq(t, tt.json, string(b))
+			var back payments.Money
+			err = json.Unmarshal(b, &back)
+			if !tt.ok {
+				assert.ErrorIs(t, err, payments.ErrInvalidRequest)
+				return
+			}
+			require.NoError(t, err)
+			assert.True(t, back.Equal(tt.m), "got %v, want %v", back, tt.m)
+			assert.Equal(t, tt.m.Currency, back.Currency)
+		})
+	}
+}
+
+// TestMoneyJSONZeroForms: only a zero amount may come without a currency.
+func TestMoneyJSONZeroForms(t *testing.T) {
+	for _, in := range []string{
+		`{"amount":"0","currency":""}`,
+		`{"amount":"0.00","currency":""}`,
+		`{"amount":0,"currency":""}`,
+		`{"amount":"0"}`,
+	} {
+		back := payments.Money{Amount: decimal.NewFromInt(7), Currency: "EUR"}
+		require.NoError(t, json.Unmarshal([]byte(in), &back), in)
+		assert.True(t, back.Equal(payments.Money{}), "%s: got %v, want the zero Money", in, back)
+	}
+	for _, in := range []string{
+		`{"amount":"0.01","currency":""}`,
+		`{"amount":"-1","currency":""}`,
+		`{"amount":"","currency":""}`,
+		`{"currency":""}`,
+		`{"amount":"0e0","currency":""}`,
+		`{"amount":"0","currency":"EUX"}`,
+	} {
+		var back payments.Money
+		assert.ErrorIs(t, json.Unmarshal([]byte(in), &back), payments.ErrInvalidRequest, in)
+	}
+}
+
+// TestPaymentJSONZeroMoney: a Payment whose money fields are unset (as a
+// driver may return a declined payment) survives its own JSON round trip.
+func TestPaymentJSONZeroMoney(t *testing.T) {
+	amount, err := payments.ParseMoney("10.00", "EUR")
+	require.NoError(t, err)
+	for _, p := range []payments.Payment{
+		{},
+		{ID: "p1", Provider: "x", Status: payments.StatusFailed, Amount: amount,
+			Decline: &payments.Decline{Reason: payments.DeclineGeneric, Code: "05"}},
+	} {
+		b, err := json.Marshal(p)
+		require.NoError(t, err)
+		var back payments.Payment
+		require.NoError(t, json.Unmarshal(b, &back), string(b))
+		assert.True(t, back.Amount.Equal(p.Amount) && back.Captured.Equal(p.Captured) && back.Refunded.Equal(p.Refunded), string(b))
+		assert.Equal(t, p.Decline, back.Decline)
+		assert.Equal(t, p.Status, back.Status)
+	}
+}
+
 func TestNewMoney(t *testing.T) {
 	_, err := payments.NewMoney(decimal.RequireFromString("1.001"), "EUR")
 	assert.ErrorIs(t, err, payments.ErrInvalidRequest)
@@ -225,6 +310,41 @@ func FuzzMoneyRoundTrip(f *testing.F) {
 		}
 		if back.String() != m.String() {
 			t.Fatalf("String differs: %q vs %q", back.String(), m.String())
+		}
+	})
+}
+
+// FuzzMoneyJSON checks that whatever UnmarshalJSON accepts, MarshalJSON
+// writes back in a form UnmarshalJSON reads as the same Money, and that
+// what it refuses is an InvalidRequest *Error.
+func FuzzMoneyJSON(f *testing.F) {
+	for _, s := range []string{
+		`{"amount":"10.50","currency":"EUR"}`, `{"amount":"0","currency":""}`,
+		`{"amount":0.1,"currency":"kwd"}`, `{"amount":"-0.00"}`, `null`, `[]`,
+		`{"amount":"1.005","currency":"EUR"}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var m payments.Money
+		if err := json.Unmarshal(data, &m); err != nil {
+			var pe *payments.Error
+			var se *json.SyntaxError
+			if !errors.As(err, &pe) && !errors.As(err, &se) {
+				t.Fatalf("Unmarshal(%q): %T %v is neither a *payments.Error nor a JSON syntax error", data, err, err)
+			}
+			return
+		}
+		b, err := json.Marshal(m)
+		if err != nil {
+			t.Fatalf("Marshal(%v): %v", m, err)
+		}
+		var back payments.Money
+		if err := json.Unmarshal(b, &back); err != nil {
+			t.Fatalf("%q decoded to %v, written %s, which does not decode: %v", data, m, b, err)
+		}
+		if !back.Equal(m) {
+			t.Fatalf("%q: %v written %s read back %v", data, m, b, back)
 		}
 	})
 }

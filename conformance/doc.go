@@ -66,8 +66,11 @@
 // Every scenario also checks money and transitions: each Payment the driver
 // returns has an ID and the driver's name, Amount, Captured and Refunded
 // are in the payment's currency, Authorize returns exactly the requested
-// amount, and the statuses reported for one payment, in order, satisfy
-// payments.Status.CanTransition.
+// amount, the statuses reported for one payment, in order, satisfy
+// payments.Status.CanTransition, and every Payment, Refund and Notification
+// survives json.Marshal then json.Unmarshal unchanged (Money by value and
+// currency, times by instant, Raw as the JSON value it holds;
+// Attempts[].Err is json:"-" and not compared).
 //
 // References are deterministic per scenario ("conf-OneStepSale-1",
 // "conf-OneStepSale-2", …) and so are idempotency keys

@@ -12,7 +12,7 @@ import (
 
 // tracked wraps the gateway under test. It checks every Payment and Refund
 // the driver returns (an ID, the driver's name, amounts in the payment's
-// currency) and keeps, per payment, the statuses the driver reported, so
+// currency, a JSON round trip that gives it back unchanged) and keeps, per payment, the statuses the driver reported, so
 // that the scenario can check them against Status.CanTransition.
 type tracked struct {
 	payments.Gateway
@@ -46,6 +46,9 @@ func (g *tracked) observe(call string, p *payments.Payment) {
 	}
 	if p.Provider != g.name {
 		t.Errorf("%s: Payment.Provider = %q, want %q", call, p.Provider, g.name)
+	}
+	for _, d := range paymentRoundTrip(p) {
+		t.Errorf("%s: payment %s does not survive a JSON round trip: %s", call, p.ID, d)
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -145,6 +148,11 @@ func (g *tracked) Refund(ctx context.Context, req *payments.RefundRequest) (*pay
 			g.t.Errorf("Refund of %s: Refund.PaymentID = %q", req.ID, r.PaymentID)
 		}
 	}
+	if r != nil {
+		for _, d := range refundRoundTrip(r) {
+			g.t.Errorf("Refund: refund %s does not survive a JSON round trip: %s", r.ID, d)
+		}
+	}
 	return r, err
 }
 
@@ -158,6 +166,14 @@ func (g *tracked) Notify(ctx context.Context, r *http.Request) (*payments.Notifi
 	n, err := g.Gateway.Notify(ctx, r)
 	if n != nil {
 		g.observe("Notify", n.Payment)
+		for _, d := range notificationRoundTrip(n) {
+			g.t.Errorf("Notify: the notification does not survive a JSON round trip: %s", d)
+		}
+		if n.Refund != nil {
+			for _, d := range refundRoundTrip(n.Refund) {
+				g.t.Errorf("Notify: refund %s does not survive a JSON round trip: %s", n.Refund.ID, d)
+			}
+		}
 	}
 	return n, err
 }

@@ -39,9 +39,19 @@
 // Captures may be partial and repeated while the sum stays within the
 // authorized amount; refunds may be partial and repeated while their sum
 // stays within the captured amount. Breaking either rule, or capturing a
-// canceled payment, is ErrInvalidState. A CaptureRequest, CancelRequest or
-// RefundRequest with an IdempotencyKey already used returns the first
-// answer again without acting twice.
+// canceled payment, is ErrInvalidState.
+//
+// # Idempotency keys
+//
+// One IdempotencyKey names one request, whichever call it was first used
+// with. A CaptureRequest, CancelRequest or RefundRequest that repeats a key
+// with the same content (the same call, payment ID and Amount, and for a
+// refund the same Reason) returns the first answer again without acting
+// twice. A key reused with different content (another amount, a full
+// capture after a partial one, another payment, a refund under a capture's
+// key) is ErrInvalidRequest naming the field "idempotency_key", and
+// nothing is done: the memory gateway refuses rather than replay an answer
+// to a request that was not the one made.
 //
 // # Notifications
 //
@@ -177,12 +187,47 @@ type record struct {
 	invoiceTyp payments.InvoiceType
 }
 
+// idemResult is the first answer to a request made with an idempotency key,
+// and the request it answered.
 type idemResult struct {
-	op      string
-	id      string
+	req     idemRequest
 	payment *payments.Payment
 	refund  *payments.Refund
 	err     error
+}
+
+// idemRequest is the content of a request made with an idempotency key: a
+// request that reuses the key must have the same content.
+type idemRequest struct {
+	op     string // "capture", "cancel" or "refund"
+	id     string
+	amount *payments.Money // nil: the whole remaining amount
+	reason string
+}
+
+// differs says how o differs from r, the request first made with the key
+// ("amount 50.00 EUR, now 60.00 EUR"), or returns "" when it does not.
+// Amounts compare by value and currency (10.5 EUR is 10.50 EUR).
+func (r idemRequest) differs(o idemRequest) string {
+	switch {
+	case r.op != o.op:
+		return fmt.Sprintf("a %s, now a %s", r.op, o.op)
+	case r.id != o.id:
+		return fmt.Sprintf("payment %s, now %s", r.id, o.id)
+	case (r.amount == nil) != (o.amount == nil),
+		r.amount != nil && !(r.amount.Equal(*o.amount) && r.amount.Currency == o.amount.Currency):
+		return fmt.Sprintf("amount %s, now %s", describeAmount(r.amount), describeAmount(o.amount))
+	case r.reason != o.reason:
+		return fmt.Sprintf("reason %q, now %q", r.reason, o.reason)
+	}
+	return ""
+}
+
+func describeAmount(m *payments.Money) string {
+	if m == nil {
+		return "none (the whole remaining amount)"
+	}
+	return m.String()
 }
 
 var _ payments.Gateway = (*Gateway)(nil)
@@ -387,28 +432,39 @@ func (g *Gateway) lookup(id string) (*record, error) {
 	return r, nil
 }
 
-// replay returns the stored answer of an idempotent call; the caller holds
+// replay returns the stored answer of an earlier request with the same
+// idempotency key and content, or an InvalidRequest error naming
+// idempotency_key when that request differs from req; the caller holds
 // g.mu.
-func (g *Gateway) replay(op, key, id string) (idemResult, bool, error) {
+func (g *Gateway) replay(key string, req idemRequest) (idemResult, bool, error) {
 	if key == "" {
 		return idemResult{}, false, nil
 	}
-	res, ok := g.idem[op+"\x00"+key]
+	res, ok := g.idem[key]
 	if !ok {
 		return idemResult{}, false, nil
 	}
-	if res.id != id {
+	if d := res.req.differs(req); d != "" {
 		return idemResult{}, false, &payments.Error{Code: payments.InvalidRequest, Provider: Name, Field: "idempotency_key",
-			Message: fmt.Sprintf("idempotency key %q was used for payment %s", key, res.id)}
+			Message: fmt.Sprintf("idempotency key %q was first used for a different request (%s)", key, d)}
 	}
 	return res, true, nil
 }
 
-func (g *Gateway) remember(op, key string, res idemResult) {
+func (g *Gateway) remember(key string, res idemResult) {
 	if key != "" {
-		res.op = op
-		g.idem[op+"\x00"+key] = res
+		g.idem[key] = res
 	}
+}
+
+// clonedAmount copies an optional amount, so that a caller who changes
+// their request afterwards does not change what the key remembers.
+func clonedAmount(m *payments.Money) *payments.Money {
+	if m == nil {
+		return nil
+	}
+	c := *m
+	return &c
 }
 
 // Capture captures all (Amount nil) or part of what remains authorized.
@@ -418,14 +474,15 @@ func (g *Gateway) Capture(ctx context.Context, req *payments.CaptureRequest) (*p
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if res, ok, err := g.replay("capture", req.IdempotencyKey, req.ID); err != nil || ok {
+	ir := idemRequest{op: "capture", id: req.ID, amount: clonedAmount(req.Amount)}
+	if res, ok, err := g.replay(req.IdempotencyKey, ir); err != nil || ok {
 		if err != nil {
 			return nil, err
 		}
 		return clonePayment(res.payment), res.err
 	}
 	p, err := g.capture(req)
-	g.remember("capture", req.IdempotencyKey, idemResult{id: req.ID, payment: clonePayment(p), err: err})
+	g.remember(req.IdempotencyKey, idemResult{req: ir, payment: clonePayment(p), err: err})
 	return p, err
 }
 
@@ -467,14 +524,15 @@ func (g *Gateway) Cancel(ctx context.Context, req *payments.CancelRequest) (*pay
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if res, ok, err := g.replay("cancel", req.IdempotencyKey, req.ID); err != nil || ok {
+	ir := idemRequest{op: "cancel", id: req.ID}
+	if res, ok, err := g.replay(req.IdempotencyKey, ir); err != nil || ok {
 		if err != nil {
 			return nil, err
 		}
 		return clonePayment(res.payment), res.err
 	}
 	p, err := g.cancel(req)
-	g.remember("cancel", req.IdempotencyKey, idemResult{id: req.ID, payment: clonePayment(p), err: err})
+	g.remember(req.IdempotencyKey, idemResult{req: ir, payment: clonePayment(p), err: err})
 	return p, err
 }
 
@@ -502,14 +560,15 @@ func (g *Gateway) Refund(ctx context.Context, req *payments.RefundRequest) (*pay
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if res, ok, err := g.replay("refund", req.IdempotencyKey, req.ID); err != nil || ok {
+	ir := idemRequest{op: "refund", id: req.ID, amount: clonedAmount(req.Amount), reason: req.Reason}
+	if res, ok, err := g.replay(req.IdempotencyKey, ir); err != nil || ok {
 		if err != nil {
 			return nil, err
 		}
 		return cloneRefund(res.refund), res.err
 	}
 	rf, err := g.refund(req)
-	g.remember("refund", req.IdempotencyKey, idemResult{id: req.ID, refund: cloneRefund(rf), err: err})
+	g.remember(req.IdempotencyKey, idemResult{req: ir, refund: cloneRefund(rf), err: err})
 	return rf, err
 }
 

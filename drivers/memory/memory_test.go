@@ -296,6 +296,107 @@ func TestIdempotencyKeys(t *testing.T) {
 	}
 }
 
+// TestIdempotencyKeyContent: a key repeated with the same content replays
+// the first answer; repeated with different content (amount, payment,
+// reason, call) it is ErrInvalidRequest naming idempotency_key, and nothing
+// is done.
+func TestIdempotencyKeyContent(t *testing.T) {
+	type call func(t *testing.T, g *memory.Gateway, a, b string) (any, error)
+	capture := func(amount string) call {
+		return func(t *testing.T, g *memory.Gateway, a, _ string) (any, error) {
+			req := &payments.CaptureRequest{ID: a, IdempotencyKey: "k"}
+			if amount != "" {
+				req.Amount = moneyPtr(t, amount)
+			}
+			return g.Capture(ctx, req)
+		}
+	}
+	captureOther := func(t *testing.T, g *memory.Gateway, _, b string) (any, error) {
+		return g.Capture(ctx, &payments.CaptureRequest{ID: b, Amount: moneyPtr(t, "50"), IdempotencyKey: "k"})
+	}
+	cancel := func(t *testing.T, g *memory.Gateway, a, _ string) (any, error) {
+		return g.Cancel(ctx, &payments.CancelRequest{ID: a, IdempotencyKey: "k"})
+	}
+	cancelOther := func(t *testing.T, g *memory.Gateway, _, b string) (any, error) {
+		return g.Cancel(ctx, &payments.CancelRequest{ID: b, IdempotencyKey: "k"})
+	}
+	refund := func(amount, reason string) call {
+		return func(t *testing.T, g *memory.Gateway, a, _ string) (any, error) {
+			req := &payments.RefundRequest{ID: a, Reason: reason, IdempotencyKey: "k"}
+			if amount != "" {
+				req.Amount = moneyPtr(t, amount)
+			}
+			return g.Refund(ctx, req)
+		}
+	}
+	tests := []struct {
+		name          string
+		captured      bool // the payments start captured (for refunds)
+		first, second call
+		refused       bool
+	}{
+		{"capture, same amount", false, capture("50"), capture("50.00"), false},
+		{"capture, other amount", false, capture("50"), capture("60"), true},
+		{"capture, whole then part", false, capture(""), capture("50"), true},
+		{"capture, part then whole", false, capture("50"), capture(""), true},
+		{"capture, whole twice", false, capture(""), capture(""), false},
+		{"capture, other payment", false, capture("50"), captureOther, true},
+		{"failed capture, same amount", false, capture("500"), capture("500"), false},
+		{"failed capture, then a valid amount", false, capture("500"), capture("50"), true},
+		{"cancel, same payment", false, cancel, cancel, false},
+		{"cancel, other payment", false, cancel, cancelOther, true},
+		{"capture key reused to cancel", false, capture("50"), cancel, true},
+		{"cancel key reused to capture", false, cancel, capture("50"), true},
+		{"refund, same amount and reason", true, refund("10", "r"), refund("10.0", "r"), false},
+		{"refund, other amount", true, refund("10", "r"), refund("20", "r"), true},
+		{"refund, other reason", true, refund("10", "r"), refund("10", "other"), true},
+		{"refund, whole then part", true, refund("", ""), refund("10", ""), true},
+		{"capture key reused to refund", false, capture(""), refund("10", ""), true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g := memory.New()
+			a := authorize(t, g, "a", memory.CardApproved, tt.captured).ID
+			b := authorize(t, g, "b", memory.CardApproved, tt.captured).ID
+			firstAnswer, firstErr := tt.first(t, g, a, b)
+			before := snapshot(t, g, a, b)
+
+			answer, err := tt.second(t, g, a, b)
+			if tt.refused {
+				var pe *payments.Error
+				if !errors.As(err, &pe) || pe.Code != payments.InvalidRequest || pe.Field != "idempotency_key" {
+					t.Fatalf("second call: (%+v, %v), want an InvalidRequest error naming idempotency_key", answer, err)
+				}
+			} else {
+				if fmt.Sprint(err) != fmt.Sprint(firstErr) || fmt.Sprintf("%+v", answer) != fmt.Sprintf("%+v", firstAnswer) {
+					t.Fatalf("second call: (%+v, %v), want the first answer again: (%+v, %v)", answer, err, firstAnswer, firstErr)
+				}
+			}
+			if after := snapshot(t, g, a, b); after != before {
+				t.Errorf("the second call acted:\nbefore %s\nafter  %s", before, after)
+			}
+		})
+	}
+}
+
+// snapshot describes the payments' state and refunds.
+func snapshot(t *testing.T, g *memory.Gateway, ids ...string) string {
+	t.Helper()
+	out := ""
+	for _, id := range ids {
+		p, err := g.Status(ctx, &payments.StatusRequest{ID: id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rs, err := g.Refunds(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out += fmt.Sprintf("%s %s captured %s refunded %s refunds %d; ", id, p.Status, p.Captured, p.Refunded, len(rs))
+	}
+	return out
+}
+
 func TestValidationComesFirst(t *testing.T) {
 	g := memory.New()
 	bad := request("", card(memory.CardApproved))
