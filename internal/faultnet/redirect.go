@@ -34,7 +34,7 @@ func (t RedirectTarget) String() string {
 type Seen struct {
 	Method, Path  string
 	Authorization string
-	Body          []byte
+	Body          string
 }
 
 // Redirector is a loopback provider that answers every request with a
@@ -55,7 +55,7 @@ func NewRedirector(code int, to RedirectTarget) *Redirector {
 	r.target = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		body, _ := io.ReadAll(req.Body)
 		r.mu.Lock()
-		r.leaked = append(r.leaked, Seen{Method: req.Method, Path: req.URL.Path, Authorization: req.Header.Get("Authorization"), Body: body})
+		r.leaked = append(r.leaked, Seen{Method: req.Method, Path: req.URL.Path, Authorization: req.Header.Get("Authorization"), Body: string(body)})
 		r.mu.Unlock()
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = io.WriteString(w, `{}`)

@@ -64,9 +64,9 @@ func TestCallerClientNotModified(t *testing.T) {
 	c := New(Config{Provider: "test", HTTPClient: http.DefaultClient})
 	_, err := c.Do(context.Background(), Call{Op: "status", Method: http.MethodGet, URL: rd.URL(), Safety: Query})
 	require.ErrorIs(t, err, payments.ErrIntegrity)
-	assert.Nil(t, http.DefaultClient.Transport, "Transport set on http.DefaultClient")
-	assert.Nil(t, http.DefaultClient.CheckRedirect, "CheckRedirect set on http.DefaultClient")
-	assert.Nil(t, http.DefaultClient.Jar)
+	assert.True(t, http.DefaultClient.Transport == nil, "Transport set on http.DefaultClient")
+	assert.True(t, http.DefaultClient.CheckRedirect == nil, "CheckRedirect set on http.DefaultClient")
+	assert.True(t, http.DefaultClient.Jar == nil)
 	assert.Equal(t, saved.Timeout, http.DefaultClient.Timeout)
 
 	own := &http.Client{Transport: http.DefaultTransport}
