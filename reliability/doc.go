@@ -18,6 +18,13 @@
 //     backoff within bounds, Retry-After honoured and capped, nothing after
 //     the context's deadline, identical bodies and idempotency keys on every
 //     attempt, no retry of a money-moving call the provider does not dedupe.
+//   - Outbound (outbound_test.go): a provider answering 307 to another host
+//     or to another port of the same host never gets the request followed
+//     (neither body nor Authorization reaches the target; money-moving calls
+//     are OutcomeUnknown, queries Integrity); the caller's *http.Client is
+//     never modified; a caller's client without a timeout is bounded by
+//     Config.Timeout; every call has a deadline by default; a context done
+//     before sending is Unavailable and the simulator executes nothing.
 //   - Notifications (notify_test.go): forged, tampered, oversized, garbage,
 //     unknown, duplicated and reordered notifications through
 //     payments.NotificationHandler and the Router's handler.

@@ -22,7 +22,9 @@
 //     of the test one (paytest / securetest.smart2pay.com)
 //   - BaseURL ↔ the alternative payment methods host
 //   - CardBaseURL ↔ the direct card host
-//   - HTTPClient, Logger: transport and debug logs (scrubbed)
+//   - HTTPClient, Timeout, Logger: transport (never modified, redirects not
+//     followed), the bound of one HTTP attempt (DefaultTimeout) and debug
+//     logs (scrubbed)
 //
 // # Requests: our name ↔ GlobalPay's name
 //

@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gopayments/payments"
 	"github.com/gopayments/payments/internal/httpx"
@@ -34,6 +35,11 @@ const (
 	// LiveCardURL is the live host of the direct card API.
 	LiveCardURL = "https://secure.smart2pay.com"
 )
+
+// DefaultTimeout bounds one HTTP attempt when Config.Timeout is zero. The
+// GlobalPay document names no timeout: this is a conservative default of
+// this library, the same as the SmartPayments driver's.
+const DefaultTimeout = 60 * time.Second
 
 // Config configures a Gateway. SiteID and APIKey are required.
 type Config struct {
@@ -57,8 +63,12 @@ type Config struct {
 	// CardBaseURL overrides the direct card host.
 	CardBaseURL string
 	// HTTPClient replaces the HTTP transport (proxies, cassettes,
-	// simulators). nil uses a client with sensible timeouts.
+	// simulators). nil uses a client with sensible timeouts. It is never
+	// modified: the driver uses a copy that does not follow redirects.
 	HTTPClient *http.Client
+	// Timeout bounds one HTTP attempt, with HTTPClient or without it
+	// (default DefaultTimeout).
+	Timeout time.Duration
 	// Logger receives debug logs of every HTTP attempt, with card data and
 	// credentials scrubbed. nil logs nothing.
 	Logger *slog.Logger
@@ -113,6 +123,9 @@ func New(cfg Config) (*Gateway, error) {
 		cardSite, cardKey = cfg.CardSiteID, cfg.CardAPIKey
 	}
 	apmAuth, cardAuth := basicAuth(cfg.SiteID, cfg.APIKey), basicAuth(cardSite, cardKey)
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = DefaultTimeout
+	}
 	return &Gateway{
 		apmURL:        strings.TrimRight(apmURL, "/"),
 		cardURL:       strings.TrimRight(cardURL, "/"),
@@ -123,6 +136,7 @@ func New(cfg Config) (*Gateway, error) {
 		client: httpx.New(httpx.Config{
 			Provider:   Name,
 			HTTPClient: cfg.HTTPClient,
+			Timeout:    cfg.Timeout,
 			Logger:     cfg.Logger,
 			Retry:      httpx.DefaultRetry,
 		}),

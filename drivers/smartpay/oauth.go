@@ -38,6 +38,7 @@ const maxTokenBody = 64 << 10
 type tokenSource struct {
 	cfg       OAuth
 	hc        *http.Client
+	timeout   time.Duration // bounds one token request (Config.Timeout)
 	userAgent string
 	log       *slog.Logger
 	now       func() time.Time
@@ -55,8 +56,8 @@ type tokenFetch struct {
 	err  error
 }
 
-func newTokenSource(cfg OAuth, hc *http.Client, ua string, log *slog.Logger) *tokenSource {
-	return &tokenSource{cfg: cfg, hc: hc, userAgent: ua, log: log, now: time.Now}
+func newTokenSource(cfg OAuth, hc *http.Client, timeout time.Duration, ua string, log *slog.Logger) *tokenSource {
+	return &tokenSource{cfg: cfg, hc: hc, timeout: timeout, userAgent: ua, log: log, now: time.Now}
 }
 
 // token returns a valid token, fetching one when none is cached.
@@ -95,7 +96,7 @@ func (ts *tokenSource) invalidate(tok string) {
 }
 
 func (ts *tokenSource) fetch(ctx context.Context, f *tokenFetch) {
-	ctx, cancel := context.WithTimeout(ctx, DefaultTimeout)
+	ctx, cancel := context.WithTimeout(ctx, ts.timeout)
 	defer cancel()
 	tok, life, err := ts.request(ctx)
 	ts.mu.Lock()

@@ -54,7 +54,7 @@ func newTokenServer(t *testing.T) *tokenServer {
 }
 
 func newSource(ts *tokenServer) *tokenSource {
-	return newTokenSource(OAuth{TokenURL: ts.URL, ClientID: "client id", ClientSecret: "s3cret&"}, ts.Client(), "ua", discard())
+	return newTokenSource(OAuth{TokenURL: ts.URL, ClientID: "client id", ClientSecret: "s3cret&"}, ts.Client(), DefaultTimeout, "ua", discard())
 }
 
 func TestTokenCachedAndRenewedBeforeExpiry(t *testing.T) {

@@ -123,10 +123,11 @@ type Config struct {
 	// authenticated and only the confirming status query is trusted.
 	NotificationAuth *NotificationAuth
 	// HTTPClient replaces the HTTP client (proxies, cassettes, tests). nil
-	// uses a client with Timeout.
+	// uses a client with Timeout. It is never modified: the driver uses a
+	// copy that does not follow redirects.
 	HTTPClient *http.Client
-	// Timeout bounds one attempt when HTTPClient is nil (default
-	// DefaultTimeout, the provider's advice).
+	// Timeout bounds one HTTP attempt, with HTTPClient or without it
+	// (default DefaultTimeout, the provider's advice).
 	Timeout time.Duration
 	// Logger receives debug logs with secrets scrubbed; nil is silent.
 	Logger *slog.Logger
@@ -255,8 +256,10 @@ func New(cfg Config) (*Gateway, error) {
 		hc := cfg.HTTPClient
 		if hc == nil {
 			hc = httpx.DefaultHTTPClient(cfg.Timeout)
+		} else {
+			hc = httpx.NoRedirects(hc) // the token call carries the client secret
 		}
-		g.tokens = newTokenSource(*cfg.OAuth, hc, cfg.UserAgent, logger)
+		g.tokens = newTokenSource(*cfg.OAuth, hc, cfg.Timeout, cfg.UserAgent, logger)
 	} else {
 		client.SetBasicAuth(cfg.MerchantKey, cfg.AuthenticationKey)
 	}

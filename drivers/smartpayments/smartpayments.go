@@ -35,6 +35,10 @@ const (
 // sends "refund").
 const DefaultRefundReason = "refund"
 
+// DefaultTimeout bounds one HTTP attempt when Config.Timeout is zero. The
+// document names no timeout: this is a conservative default of this library.
+const DefaultTimeout = 60 * time.Second
+
 // DefaultMaxExportBytes caps a downloaded export (64 MiB).
 const DefaultMaxExportBytes = 64 << 20
 
@@ -70,9 +74,11 @@ type Config struct {
 	ExportURL   string
 	// HTTPClient replaces the HTTP client (and with it the transport):
 	// cassettes, simulators and proxies plug in here. nil uses a client
-	// with sensible timeouts.
+	// with sensible timeouts. It is never modified: the driver uses a copy
+	// that does not follow redirects.
 	HTTPClient *http.Client
-	// Timeout bounds one HTTP attempt when HTTPClient is nil (default 60s).
+	// Timeout bounds one HTTP attempt, with HTTPClient or without it
+	// (default DefaultTimeout).
 	Timeout time.Duration
 	// MaxExportBytes caps a downloaded export (default
 	// DefaultMaxExportBytes).
@@ -181,6 +187,9 @@ func New(cfg Config) (*Gateway, error) {
 	}
 	if cfg.MaxExportBytes <= 0 {
 		cfg.MaxExportBytes = DefaultMaxExportBytes
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = DefaultTimeout
 	}
 	logger := cfg.Logger
 	if logger == nil {

@@ -85,14 +85,23 @@ func (p RetryPolicy) Backoff(n int) time.Duration {
 // DefaultMaxBodyBytes caps a provider response (4 MiB).
 const DefaultMaxBodyBytes = 4 << 20
 
+// DefaultTimeout bounds one attempt when Config.Timeout is zero. It is a
+// conservative default of this library, not a provider's figure.
+const DefaultTimeout = 60 * time.Second
+
 // Config configures a Client.
 type Config struct {
 	// Provider is the driver name, used in errors and logs.
 	Provider string
 	// HTTPClient replaces the transport (cassettes, simulators, proxies).
-	// nil uses a client with sensible timeouts and keep-alive.
+	// nil uses a client with sensible timeouts and keep-alive. The client is
+	// never modified: New uses a copy that does not follow redirects (see
+	// NoRedirects).
 	HTTPClient *http.Client
-	// Timeout bounds one attempt when HTTPClient is nil (default 60s).
+	// Timeout bounds one attempt, from sending to reading the whole answer,
+	// whatever HTTPClient is (even one without a Timeout of its own): each
+	// attempt runs under a context with this deadline. Default
+	// DefaultTimeout.
 	Timeout time.Duration
 	// MaxBodyBytes caps a response body (default DefaultMaxBodyBytes).
 	MaxBodyBytes int64
@@ -133,11 +142,13 @@ func New(cfg Config) *Client {
 		cfg.MaxBodyBytes = DefaultMaxBodyBytes
 	}
 	if cfg.Timeout <= 0 {
-		cfg.Timeout = 60 * time.Second
+		cfg.Timeout = DefaultTimeout
 	}
 	hc := cfg.HTTPClient
 	if hc == nil {
 		hc = DefaultHTTPClient(cfg.Timeout)
+	} else {
+		hc = NoRedirects(hc)
 	}
 	rc := resty.NewWithClient(hc)
 	rc.SetLogger(restyLogger{}) // resty never logs bodies or headers of ours
@@ -165,14 +176,36 @@ func New(cfg Config) *Client {
 }
 
 // DefaultHTTPClient is the client drivers use when the user gives none:
-// keep-alive pool, TLS 1.2+, bounded dial and header timeouts.
+// keep-alive pool, TLS 1.2+, bounded dial and header timeouts, and no
+// redirects followed (see NoRedirects).
 func DefaultHTTPClient(timeout time.Duration) *http.Client {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = 32
 	tr.ResponseHeaderTimeout = timeout
 	tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
-	return &http.Client{Transport: tr, Timeout: timeout}
+	return &http.Client{Transport: tr, Timeout: timeout, CheckRedirect: stopRedirects}
 }
+
+// NoRedirects returns a copy of hc that never follows a redirect: the 3xx
+// answer itself is returned. Following one would send the request again,
+// body and Authorization header included, wherever the Location points (a
+// card number to another host, the API secret to another port of the same
+// host). hc itself is left untouched (it may be http.DefaultClient, shared
+// by the whole process); a nil Transport becomes http.DefaultTransport, the
+// one hc would have used, so that nothing installs another in the copy.
+func NoRedirects(hc *http.Client) *http.Client {
+	cp := *hc
+	cp.CheckRedirect = stopRedirects
+	if cp.Transport == nil {
+		cp.Transport = http.DefaultTransport
+	}
+	return &cp
+}
+
+func stopRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+// Timeout is the deadline of one attempt (Config.Timeout or its default).
+func (c *Client) Timeout() time.Duration { return c.cfg.Timeout }
 
 // SetBasicAuth sets the Authorization header sent with every call.
 func (c *Client) SetBasicAuth(user, pass string) {
@@ -221,10 +254,15 @@ func (r *Response) OK() bool { return r.StatusCode >= 200 && r.StatusCode < 300 
 //   - it may have been processed (timeout or reset after writing, 5xx, an
 //     oversized body): ErrOutcomeUnknown for MoneyMoving (no retry) and for
 //     Deduped once retries run out; ErrUnavailable for queries;
-//   - 429: ErrRateLimited (retried honouring Retry-After, except MoneyMoving).
+//   - 429: ErrRateLimited (retried honouring Retry-After, except MoneyMoving);
+//   - 3xx: redirects are never followed; ErrOutcomeUnknown for MoneyMoving and
+//     Deduped (the request reached the provider), ErrIntegrity for queries
+//     (an answer that is not one; never retried);
+//   - the context was done before the attempt: ErrUnavailable, nothing sent.
 //
-// Other statuses (2xx, 3xx, 4xx) are returned as a Response for the driver to
-// decode. The body is marshalled once, so every attempt sends identical bytes.
+// Each attempt runs under a deadline of Config.Timeout. Other statuses (2xx,
+// 4xx) are returned as a Response for the driver to decode. The body is
+// marshalled once, so every attempt sends identical bytes.
 func (c *Client) Do(ctx context.Context, call Call) (*Response, error) {
 	body, err := encodeBody(call.Body)
 	if err != nil {
@@ -316,6 +354,15 @@ func (t *sentTrace) sent(err error) bool {
 }
 
 func (c *Client) attempt(ctx context.Context, call Call, body []byte, n int) (*Response, outcome) {
+	if err := ctx.Err(); err != nil {
+		// Checked here because net/http does not say whether a request
+		// refused for a done context ever left.
+		return nil, outcome{err: &payments.Error{Code: payments.Unavailable, Provider: c.cfg.Provider, Message: call.Op + ": request not sent: context done", Err: err}}
+	}
+	// The per-attempt deadline holds whatever HTTPClient is (a user's client
+	// may have no Timeout) and covers reading the body below.
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
+	defer cancel()
 	st := newSentTrace()
 	req := c.rc.R().SetContext(httptrace.WithClientTrace(ctx, &st.trace)).SetDoNotParseResponse(true)
 	for k, vs := range call.Header {
@@ -359,6 +406,8 @@ func (c *Client) attempt(ctx context.Context, call Call, body []byte, n int) (*R
 		return resp, outcome{err: &payments.Error{Code: payments.RateLimited, Provider: c.cfg.Provider, HTTPStatus: status, Message: call.Op + ": rate limited"}, sent: true, status: status, retryAfter: ra}
 	case status >= 500:
 		return resp, outcome{err: c.classify(call, status, fmt.Sprintf("%s: HTTP %d", call.Op, status), nil), sent: true, status: status}
+	case status >= 300 && status < 400:
+		return resp, outcome{err: c.redirected(call, status, rresp.Header().Get("Location")), sent: true, status: status}
 	}
 	return resp, outcome{}
 }
@@ -404,6 +453,21 @@ func (c *Client) classify(call Call, status int, msg string, cause error) error 
 		msg += "; the provider may have processed it: reconcile with Status"
 	}
 	return &payments.Error{Code: code, Provider: c.cfg.Provider, HTTPStatus: status, Message: msg, Err: cause}
+}
+
+// redirected builds the error for a 3xx answer, which is never followed.
+// A money-moving call reached the provider, which may have acted on it
+// before redirecting: OutcomeUnknown. A query's redirect is no answer:
+// Integrity, neither retried nor cascaded (retrying gets the same redirect).
+func (c *Client) redirected(call Call, status int, location string) error {
+	msg := fmt.Sprintf("%s: HTTP %d redirect not followed", call.Op, status)
+	if location != "" {
+		msg += " (Location " + RedactURL(location) + ")"
+	}
+	if call.Safety != Query {
+		return c.classify(call, status, msg, nil)
+	}
+	return &payments.Error{Code: payments.Integrity, Provider: c.cfg.Provider, HTTPStatus: status, Message: msg}
 }
 
 func (c *Client) transportError(call Call, err error, sent bool) error {
