@@ -157,7 +157,11 @@ type smartPaymentsRig struct {
 }
 
 func newSmartPaymentsRig(o options) (rig, error) {
-	var simOpts []smartpaymentstest.Option
+	// The fault tests count calls and expect final answers: they run on
+	// the simulator's named assumption of immediate results (its default
+	// is the document's status 1 + REDIRECT, which the driver reads back
+	// with an extra /check).
+	simOpts := []smartpaymentstest.Option{smartpaymentstest.WithImmediateResults()}
 	key, secret := smartpaymentstest.DefaultMerchantKey, smartpaymentstest.DefaultSecret
 	if o.creds != nil {
 		secret = o.creds.APIKey

@@ -206,8 +206,7 @@ func (g *Gateway) createdPayment(ep endpoint, req *payments.AuthorizeRequest, w 
 		if isDuplicate(code) {
 			return nil, duplicateError(ep.op, code)
 		}
-		p.Decline = decline(code, w.Msg, nil)
-		return p, transactionError(ep.op, p.Decline)
+		return p, failed(p, ep.op, code, w.Msg, nil)
 	case payments.StatusUnknown:
 		return p, &payments.Error{Code: payments.OutcomeUnknown, Provider: Name, ProviderCode: p.ProviderStatus,
 			Message: ep.op + ": undocumented status " + p.ProviderStatus + ": reconcile with Status"}

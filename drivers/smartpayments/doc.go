@@ -82,13 +82,23 @@
 //   - The provider deduplicates nothing but order_id, so money-moving calls
 //     are never retried once they may have been sent; /check, the balance
 //     and the export are retried on 5xx.
-//   - /refund's example answers "success": false with a refund_id: that is
-//     a refund being processed (RefundPending); true is RefundSucceeded.
-//   - /check's finalAmount is read as the amount finally charged (captured
-//     minus refunded): the example's 1000 → 900 is a 1.00 partial refund.
-//     authorize_status has no documented values; the simulator's (PENDING,
-//     AUTHORIZED, CAPTURED, CANCELLED, DECLINED) are mapped, any other value
-//     on a successful payment is StatusUnknown.
+//   - /initPaymentHost2Host and /authorize answer status 1 + REDIRECT even
+//     for the frictionless test card (seed 000_2d15c756a78f42ef.txt l.31,
+//     l.164-180, l.685-701): Authorize reads such a payment back with /check
+//     and reports its final state if it has one, else RequiresAction.
+//   - /refund's example answers "success": false with a refund_id (l.438-443)
+//     and gives it no meaning: RefundPending, resolved through the refund's
+//     own /check by refund_id (RefundStatus; Status does it for the refunds
+//     this Gateway made). true is RefundSucceeded.
+//   - /check's finalAmount is in no table: it stays in Raw and is never
+//     read. Status 2 is Captured for "amount"; Payment.Refunded counts the
+//     refunds this Gateway made that succeeded (/check of a payment shows no
+//     refunds). authorize_status is only shown null: a two-step payment's
+//     state comes from this Gateway's own /authorize, /capture and /cancel;
+//     any authorize_status value is StatusUnknown (see Check).
+//   - In cascadeErrors, a gate's hard decline wins over a cascadable
+//     errorMessage (see classify). FORM_TIMEOUT is an expired payment, not a
+//     decline; CARD_TIME_LIMIT is RateLimited ("try later").
 //   - The callback is not documented and not signed: Notify only reads
 //     which order it is about (orderId or order_id) and reports the state
 //     /check gives.

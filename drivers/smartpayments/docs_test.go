@@ -172,12 +172,15 @@ func TestDocCheckSuccess(t *testing.T) {
 	require.NoError(t, err)
 	p := tx.Payment
 	assert.Equal(t, "sandboxId_1015", p.ID)
-	// finalAmount 900 of 1000: read as a 1.00 partial refund.
-	assert.Equal(t, payments.StatusPartiallyRefunded, p.Status)
+	// Seed 000_2d15c756a78f42ef.txt l.325-344 verbatim: status 2 is
+	// Captured for "amount" (1000); finalAmount (900) is defined nowhere and
+	// stays in Raw: no refund is derived from it.
+	assert.Equal(t, payments.StatusCaptured, p.Status)
 	assert.Equal(t, "2 Success", p.ProviderStatus)
 	assert.True(t, p.Amount.Equal(eur(t, "10.00")), "amount %s", p.Amount)
 	assert.True(t, p.Captured.Equal(eur(t, "10.00")), "captured %s", p.Captured)
-	assert.True(t, p.Refunded.Equal(eur(t, "1.00")), "refunded %s", p.Refunded)
+	assert.True(t, p.Refunded.IsZero(), "refunded %s", p.Refunded)
+	assert.Contains(t, string(p.Raw), `"finalAmount":900`)
 	assert.Nil(t, p.Decline)
 	assert.Equal(t, time.Date(2023, 7, 4, 13, 22, 7, 87e6, time.UTC), p.Updated)
 	assert.Equal(t, smartpayments.TypePayment, tx.Type)
@@ -193,8 +196,12 @@ func TestDocCheckFailure(t *testing.T) {
 	require.NoError(t, err, "a query succeeds whatever the payment's state")
 	assert.Equal(t, payments.StatusFailed, p.Status)
 	assert.True(t, p.Captured.IsZero())
+	assert.True(t, p.Refunded.IsZero(), "finalAmount 900 of a failed payment is no refund")
 	require.NotNil(t, p.Decline)
-	assert.Equal(t, payments.DeclineGeneric, p.Decline.Reason)
+	// Seed 000_2d15c756a78f42ef.txt l.360-374: gate 0 was refused by the
+	// anti-fraud rules, a hard decline, whatever errorMessage says.
+	assert.Equal(t, payments.DeclineSuspectedFraud, p.Decline.Reason)
+	assert.False(t, p.Decline.Reason.Soft())
 	assert.Equal(t, "PLATFORM_ERROR_GATE_NOT_FOUND", p.Decline.Code)
 	assert.Equal(t, "operation could not find a gate to pass the operation; cascade: gate 0: PLATFORM_ERROR_ANTIFRAUD_RULES, "+
 		"gate 1: PLATFORM_ERROR_GATE_SKIPPED, gate 2: PLATFORM_ERROR_CARD_BRAND_UNAVAILABLE", p.Decline.Message)

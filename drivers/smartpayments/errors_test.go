@@ -1,6 +1,7 @@
 package smartpayments
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http"
 	"testing"
@@ -23,7 +24,8 @@ var documentedCodes = []struct {
 	{"AUTHENTICATION_PROCESSING_ERROR", payments.Declined, payments.DeclineAuthenticationFailed},
 	{"DO_NOT_HONOUR_PROCESSING_ERROR", payments.Declined, payments.DeclineSuspectedFraud},
 	{"EMITTER_DENIAL_PROCESSING_ERROR", payments.Declined, payments.DeclineDoNotHonour},
-	{"FORM_TIMEOUT_PROCESSING_ERROR", payments.Declined, payments.DeclineGeneric},
+	// An abandoned form: no decline (the payment is Expired), not cascadable.
+	{"FORM_TIMEOUT_PROCESSING_ERROR", payments.InvalidState, payments.DeclineGeneric},
 	{"INSUFFICIENT_FUNDS_PROCESSING_ERROR", payments.Declined, payments.DeclineInsufficientFunds},
 	{"LIMIT_PROCESSING_ERROR", payments.Declined, payments.DeclineLimitExceeded},
 	{"PROCESSOR_DENIAL_PROCESSING_ERROR", payments.Declined, payments.DeclineGeneric},
@@ -35,7 +37,8 @@ var documentedCodes = []struct {
 	{"PLATFORM_ERROR_ERROR_GATE_EXCHANGE_NOT_ALLOWED", payments.Unsupported, payments.DeclineGeneric},
 	{"PLATFORM_ERROR_GATE_NOT_FOUND", payments.Unsupported, payments.DeclineGeneric},
 	{"PLATFORM_ORDER_BILLING_ERROR", payments.Declined, payments.DeclineGeneric},
-	{"CARD_TIME_LIMIT_PROCESSING_ERROR", payments.Declined, payments.DeclineLimitExceeded},
+	// "try later" (l.891): slow down, not a hard decline.
+	{"CARD_TIME_LIMIT_PROCESSING_ERROR", payments.RateLimited, payments.DeclineGeneric},
 	{"3DS Redirect Timeout", payments.Declined, payments.DeclineAuthenticationFailed},
 	{"3DS_CANCEL_PROCESSING_ERROR", payments.Declined, payments.DeclineAuthenticationFailed},
 }
@@ -66,8 +69,17 @@ func TestErrorTableCoversTheDocument(t *testing.T) {
 			assert.Equal(t, tt.reason, d.Reason)
 			assert.Equal(t, tt.code, d.Code)
 			assert.Equal(t, info.Description, d.Message)
+			p := &payments.Payment{}
+			_ = failed(p, "authorize", tt.code, "", nil)
+			if info.Expired {
+				assert.Equal(t, payments.StatusExpired, p.Status)
+				assert.Nil(t, p.Decline, "an abandoned form is no decline")
+			} else {
+				assert.Equal(t, payments.StatusFailed, p.Status)
+				assert.Equal(t, d, p.Decline)
+			}
 
-			e := transactionError("authorize", d)
+			e := transactionError("authorize", d, nil)
 			assert.True(t, errors.Is(e, tt.class), "class %s", tt.class)
 			assert.Equal(t, tt.code, e.ProviderCode)
 			assert.Equal(t, Name, e.Provider)
@@ -81,18 +93,20 @@ func TestErrorTableCoversTheDocument(t *testing.T) {
 	}
 }
 
-// Routers cascade on these: the soft declines and the routing failures.
+// Routers cascade on these: the soft declines, the routing failures and
+// the card time limit ("try later" elsewhere too). An abandoned form
+// (FORM_TIMEOUT) does not cascade. Only the card time limit is retryable.
 func TestErrorTableCascade(t *testing.T) {
 	cascades := map[string]bool{
-		"PROCESSING_ERROR": true, "EMITTER_DENIAL_PROCESSING_ERROR": true, "FORM_TIMEOUT_PROCESSING_ERROR": true,
+		"PROCESSING_ERROR": true, "EMITTER_DENIAL_PROCESSING_ERROR": true, "CARD_TIME_LIMIT_PROCESSING_ERROR": true,
 		"PROCESSOR_DENIAL_PROCESSING_ERROR": true, "TECHNICAL_PROCESSING_ERROR": true, "PLATFORM_ORDER_BILLING_ERROR": true,
 		"PLATFORM_ERROR_ERROR_GATE_EXCHANGE_NOT_ALLOWED": true, "PLATFORM_ERROR_GATE_NOT_FOUND": true,
 		"PLATFORM_ERROR_GATE_SKIPPED": true, "PLATFORM_ERROR_CARD_BRAND_UNAVAILABLE": true,
 	}
 	for code := range transactionErrors {
-		e := transactionError("authorize", decline(code, "", nil))
+		e := transactionError("authorize", decline(code, "", nil), nil)
 		assert.Equal(t, cascades[code], payments.CanCascade(e), code)
-		assert.False(t, payments.Retryable(e), code)
+		assert.Equal(t, code == "CARD_TIME_LIMIT_PROCESSING_ERROR", payments.Retryable(e), code)
 	}
 }
 
@@ -101,7 +115,7 @@ func TestDeclineUnknownCodeKeepsRawText(t *testing.T) {
 	assert.Equal(t, payments.DeclineGeneric, d.Reason)
 	assert.Equal(t, "SOMETHING_NEW_PROCESSING_ERROR", d.Code)
 	assert.Equal(t, "the bank said no", d.Message)
-	e := transactionError("authorize", d)
+	e := transactionError("authorize", d, nil)
 	assert.True(t, errors.Is(e, payments.ErrDeclined))
 	assert.Contains(t, e.Error(), "SOMETHING_NEW_PROCESSING_ERROR")
 
@@ -113,7 +127,7 @@ func TestDeclineUnknownCodeKeepsRawText(t *testing.T) {
 	// No code at all: a generic decline.
 	d = decline("", "", nil)
 	assert.Equal(t, payments.DeclineGeneric, d.Reason)
-	assert.Contains(t, transactionError("capture", d).Error(), "transaction failed")
+	assert.Contains(t, transactionError("capture", d, nil).Error(), "transaction failed")
 }
 
 func TestDeclineMessageMasksCardNumbers(t *testing.T) {
@@ -172,4 +186,53 @@ func TestRefusal(t *testing.T) {
 	e = refusal("op", "LIMIT_PROCESSING_ERROR", "", 200)
 	assert.Equal(t, payments.Declined, e.Code)
 	assert.Equal(t, payments.DeclineLimitExceeded, e.Decline.Reason)
+}
+
+// The document's failure example (seed 000_2d15c756a78f42ef.txt l.360-374):
+// errorMessage PLATFORM_ERROR_GATE_NOT_FOUND (cascadable on its own), gate
+// 0 PLATFORM_ERROR_ANTIFRAUD_RULES (a hard decline): the result is hard.
+func TestClassifyHardGateWins(t *testing.T) {
+	var w checkResponse
+	require.NoError(t, json.Unmarshal([]byte(`{"cascadeErrors": [
+    {
+      "gatePriority": 0,
+      "errorCategory": "PLATFORM_ERROR_ANTIFRAUD_RULES"
+    },
+    {
+      "gatePriority": 1,
+      "errorCategory": "PLATFORM_ERROR_GATE_SKIPPED"
+    },
+    {
+      "gatePriority": 2,
+      "errorCategory": "PLATFORM_ERROR_CARD_BRAND_UNAVAILABLE"
+    }
+  ]}`), &w))
+	soft := cascadeErrors{w.CascadeErrors[1], w.CascadeErrors[2]}
+	tests := []struct {
+		name     string
+		code     string
+		cascade  cascadeErrors
+		class    payments.Code
+		reason   payments.DeclineReason
+		cascades bool
+	}{
+		{"doc example", "PLATFORM_ERROR_GATE_NOT_FOUND", w.CascadeErrors, payments.Declined, payments.DeclineSuspectedFraud, false},
+		{"no gate", "PLATFORM_ERROR_GATE_NOT_FOUND", nil, payments.Unsupported, payments.DeclineGeneric, true},
+		{"only soft gates", "PLATFORM_ERROR_GATE_NOT_FOUND", soft, payments.Unsupported, payments.DeclineGeneric, true},
+		{"soft decline, hard gate", "EMITTER_DENIAL_PROCESSING_ERROR", w.CascadeErrors, payments.Declined, payments.DeclineSuspectedFraud, false},
+		{"try later, hard gate", "CARD_TIME_LIMIT_PROCESSING_ERROR", w.CascadeErrors, payments.Declined, payments.DeclineSuspectedFraud, false},
+		{"hard code kept", "INSUFFICIENT_FUNDS_PROCESSING_ERROR", w.CascadeErrors, payments.Declined, payments.DeclineInsufficientFunds, false},
+		{"abandoned form kept", "FORM_TIMEOUT_PROCESSING_ERROR", w.CascadeErrors, payments.InvalidState, payments.DeclineGeneric, false},
+		{"unknown code, hard gate", "SOMETHING_NEW", w.CascadeErrors, payments.Declined, payments.DeclineSuspectedFraud, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := decline(tt.code, "", tt.cascade)
+			assert.Equal(t, tt.reason, d.Reason)
+			assert.Equal(t, tt.code, d.Code, "the transaction's own code is kept")
+			e := transactionError("authorize", d, tt.cascade)
+			assert.True(t, errors.Is(e, tt.class), "class %s, got %s", tt.class, e.Code)
+			assert.Equal(t, tt.cascades, payments.CanCascade(e))
+		})
+	}
 }

@@ -68,7 +68,7 @@ func Example() {
 	// Output:
 	// order-1001 captured 49.99 EUR
 	// order-1002 failed insufficient_funds INSUFFICIENT_FUNDS_PROCESSING_ERROR
-	// refund succeeded 9.99 EUR
+	// refund pending 9.99 EUR
 	// order-1001 partially_refunded refunded 9.99 EUR
 }
 
@@ -100,6 +100,6 @@ func ExampleGateway_Withdraw() {
 	}
 	fmt.Println("balance", b.Available)
 	// Output:
-	// payout-1 succeeded 120.00 EUR 401200******3010
+	// payout-1 pending 120.00 EUR 401200******3010
 	// balance 380.00 EUR
 }

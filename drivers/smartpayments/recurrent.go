@@ -113,10 +113,8 @@ func (g *Gateway) Recurrent(ctx context.Context, req *RecurrentRequest) (*paymen
 				return nil, refusal(op, code, str(w.Message), resp.StatusCode)
 			}
 		}
-		pay.Status = payments.StatusFailed
 		pay.ProviderStatus = "success=false"
-		pay.Decline = decline(code, str(w.Message), nil)
-		return pay, transactionError(op, pay.Decline)
+		return pay, failed(pay, op, code, str(w.Message), nil)
 	case w.Success != nil && str(w.PaymentID) != "":
 		pay.Status = payments.StatusPending
 		pay.ProviderStatus = "success=false"

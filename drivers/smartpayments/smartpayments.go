@@ -2,6 +2,7 @@ package smartpayments
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -98,6 +99,8 @@ type Gateway struct {
 	api      *httpx.Client // JSON API calls
 	export   *httpx.Client // export downloads (larger body cap)
 	log      *slog.Logger
+	// own records what this Gateway did to payments (see own).
+	own own
 	// sleep waits between export polls; tests replace it.
 	sleep func(ctx context.Context, d time.Duration) error
 }
@@ -288,7 +291,49 @@ func (g *Gateway) Authorize(ctx context.Context, req *payments.AuthorizeRequest)
 	if err := httpx.DecodeJSON(Name, httpx.MoneyMoving, ep.op, resp, &w); err != nil {
 		return nil, err
 	}
-	return g.createdPayment(ep, req, &w, resp)
+	if ep.kind == callAuthorize && w.Status.Valid {
+		g.own.update(req.Reference, func(r *ownRecord) { r.twoStep = true })
+	}
+	p, err := g.createdPayment(ep, req, &w, resp)
+	if err != nil || p.Status != payments.StatusRequiresAction || ep.url == g.urls.initPayment {
+		return p, err
+	}
+	return g.settleCreated(ctx, ep, req, p)
+}
+
+// settleCreated reads a card or wallet payment back with /check when its
+// answer asked for a redirect. The document's /initPaymentHost2Host and
+// /authorize examples answer status 1 + REDIRECT with a form_url (seed
+// 000_2d15c756a78f42ef.txt l.164-180, l.685-701) for the card it lists as
+// "Frictionless Flow, Success" (l.31): the answer alone does not say
+// whether the customer must act. When /check says the payment is already
+// final (captured, authorized, failed, expired), that is the Payment (its
+// Raw is /check's body); otherwise, or when /check fails, the answer's
+// RequiresAction and Action stand.
+func (g *Gateway) settleCreated(ctx context.Context, ep endpoint, req *payments.AuthorizeRequest, p *payments.Payment) (*payments.Payment, error) {
+	t, w, err := g.check(ctx, req.Reference)
+	if err != nil {
+		g.log.WarnContext(ctx, "smartpayments: reading a new payment back failed", "order_id", req.Reference, "error", err)
+		return p, nil
+	}
+	if err := g.applyOwn(ctx, req.Reference, t, w); err != nil {
+		return p, err
+	}
+	c := t.Payment
+	if w.Amount.Valid && !c.Amount.Equal(req.Amount) {
+		return p, integrity("%s: /check reports an amount of %s for a payment of %s", ep.op, c.Amount, req.Amount)
+	}
+	switch c.Status {
+	case payments.StatusCaptured, payments.StatusAuthorized:
+		return c, nil
+	case payments.StatusFailed, payments.StatusExpired:
+		code := firstNonEmpty(w.ErrorMessage, w.Err)
+		if isDuplicate(code) {
+			return nil, duplicateError(ep.op, code)
+		}
+		return c, failed(c, ep.op, code, "", w.CascadeErrors)
+	}
+	return p, nil
 }
 
 // Capture captures an authorized two-step payment, fully or (with Amount)
@@ -323,8 +368,18 @@ func (g *Gateway) Capture(ctx context.Context, req *payments.CaptureRequest) (*p
 		if _, refused := requestErrors[w.Err]; refused {
 			return nil, refusal("capture", w.Err, w.Msg, resp.StatusCode)
 		}
-		p.Decline = decline(w.Err, w.Msg, nil)
-		return p, transactionError("capture", p.Decline)
+		return p, failed(p, "capture", w.Err, w.Msg, nil)
+	}
+	if p.Status == payments.StatusCaptured || p.Status == payments.StatusPending {
+		st := captureDone
+		if p.Status == payments.StatusPending {
+			st = capturePending
+		}
+		var minor int64
+		if req.Amount != nil {
+			minor, _ = req.Amount.Minor() // checked above
+		}
+		g.own.update(req.ID, func(r *ownRecord) { r.twoStep, r.capture, r.captureMinor = true, st, minor })
 	}
 	if p.Status == payments.StatusCaptured && req.Amount != nil {
 		p.Captured = *req.Amount // known even if the read-back fails
@@ -381,6 +436,9 @@ func (g *Gateway) Cancel(ctx context.Context, req *payments.CancelRequest) (*pay
 	p.Status = mapStatus(w.Status.V, callCancel, false, nil)
 	p.ProviderStatus = providerStatus(w.Status.V)
 	p.Raw = redact.Decoded(resp.Body) // decoded whole by modify
+	if p.Status == payments.StatusCanceled || p.Status == payments.StatusPending {
+		g.own.update(req.ID, func(r *ownRecord) { r.twoStep, r.cancel = true, true })
+	}
 	_ = g.readBack(ctx, p, func(chk *payments.Payment) error {
 		p.Amount = chk.Amount
 		return nil
@@ -421,6 +479,9 @@ func (g *Gateway) modify(ctx context.Context, op, url string, body any) (*status
 // finds wrong (an amount that contradicts the request) is returned.
 func (g *Gateway) readBack(ctx context.Context, p *payments.Payment, fill func(chk *payments.Payment) error) error {
 	chk, err := g.Status(ctx, &payments.StatusRequest{ID: p.ID})
+	if errors.Is(err, payments.ErrIntegrity) {
+		return err
+	}
 	if err != nil {
 		g.log.WarnContext(ctx, "smartpayments: reading the payment back failed", "order_id", p.ID, "error", err)
 		return nil
@@ -428,11 +489,20 @@ func (g *Gateway) readBack(ctx context.Context, p *payments.Payment, fill func(c
 	return fill(chk)
 }
 
-// Refund refunds a captured payment: Amount, or the whole amount not yet
-// refunded when Amount is nil (read first with /check; when that read fails
-// no refund is sent and its error is returned). The answer's
-// "success" true is RefundSucceeded; false with a refund_id (the
-// document's example) is RefundPending.
+// Refund refunds a captured payment: Amount, or, when Amount is nil, the
+// rest of what was captured: the payment's "amount" (a captured two-step
+// payment: the amount this Gateway captured) less the refunds this Gateway
+// made that have not failed, pending ones included, so a refund never asks
+// for more than is left. /check's finalAmount is never used (see Check).
+// The payment is read first with /check; when that read fails no refund is
+// sent and its error is returned.
+//
+// The answer's "success": true is RefundSucceeded. The document's example
+// (seed 000_2d15c756a78f42ef.txt l.438-443) answers "success": false with a
+// refund_id and gives that no meaning: it is RefundPending, the refund_id
+// is kept, and the refund is resolved through its own status: RefundStatus
+// (/check by refund_id), which Status calls for every pending refund this
+// Gateway made. "success": false with an "err" is a refused refund.
 func (g *Gateway) Refund(ctx context.Context, req *payments.RefundRequest) (*payments.Refund, error) {
 	if req == nil {
 		return nil, nilRequest()
@@ -455,9 +525,16 @@ func (g *Gateway) Refund(ctx context.Context, req *payments.RefundRequest) (*pay
 			return nil, &payments.Error{Code: payments.InvalidState, Provider: Name, ProviderCode: p.ProviderStatus,
 				Message: fmt.Sprintf("refund: payment %s is %s: nothing captured to refund", req.ID, p.Status)}
 		}
-		if amount, err = p.Captured.Sub(p.Refunded); err != nil || !amount.IsPositive() {
+		captured, err := p.Captured.Minor()
+		if err != nil {
+			return nil, err
+		}
+		rec, _ := g.own.get(req.ID)
+		_, taken := rec.refunded()
+		if captured-taken <= 0 {
 			return nil, &payments.Error{Code: payments.InvalidState, Provider: Name, Message: "refund: nothing left to refund"}
 		}
+		amount = g.money(captured - taken)
 	}
 	minor, err := g.minor("amount", amount)
 	if err != nil {
@@ -492,6 +569,7 @@ func (g *Gateway) Refund(ctx context.Context, req *payments.RefundRequest) (*pay
 		return nil, &payments.Error{Code: payments.OutcomeUnknown, Provider: Name, HTTPStatus: resp.StatusCode,
 			Message: "refund: the answer has neither success nor refund_id; the provider may have processed it: reconcile with Status"}
 	}
+	g.own.addRefund(req.ID, ownRefund{id: r.ID, minor: minor, status: r.Status})
 	return r, nil
 }
 

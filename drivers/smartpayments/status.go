@@ -17,8 +17,9 @@ type statusInfo struct {
 	Status payments.Status
 }
 
-// statuses is THE table of the document's "Transaction statuses" (the same
-// codes serve payments, refunds, withdrawals and export tasks).
+// statuses is THE table of the document's "Transaction statuses" (seed
+// 000_2d15c756a78f42ef.txt l.411-417 and l.895-900; the same codes serve
+// payments, refunds, withdrawals and export tasks, l.816).
 var statuses = map[int64]statusInfo{
 	0:  {Name: "Waiting for redirect", Status: payments.StatusRequiresAction},
 	1:  {Name: "Processing", Status: payments.StatusPending},
@@ -33,19 +34,6 @@ const (
 	statusSuccess         int64 = 2
 	statusFail            int64 = -1
 )
-
-// authorizeStatuses maps /check's "authorize_status" of two-step payments.
-// The document shows only null (one-step payments) and names no values;
-// these are the values the in-repo simulator reports. A value not listed
-// here on a successful payment maps to StatusUnknown: the driver cannot
-// tell authorized from captured, and says so instead of guessing.
-var authorizeStatuses = map[string]payments.Status{
-	"PENDING":    payments.StatusRequiresAction,
-	"AUTHORIZED": payments.StatusAuthorized,
-	"CAPTURED":   payments.StatusCaptured,
-	"CANCELLED":  payments.StatusCanceled,
-	"DECLINED":   payments.StatusFailed,
-}
 
 // call says which answer a status comes from, for the adjustments the table
 // cannot express.
@@ -82,6 +70,8 @@ func providerStatus(code int64) string {
 // mapStatus maps a provider status to the canonical one. hasAction says the
 // answer carried something for the customer to do (form_url, 3-D Secure
 // fields); authStatus is /check's authorize_status (nil when null).
+// Two-step payments are settled by Gateway.Check from what the driver
+// itself did (its /authorize, /capture and /cancel answers), not here.
 func mapStatus(code int64, c call, hasAction bool, authStatus *string) payments.Status {
 	info, ok := statuses[code]
 	if !ok {
@@ -109,19 +99,16 @@ func mapStatus(code int64, c call, hasAction bool, authStatus *string) payments.
 			// still a success: the driver cannot tell what happened.
 			return payments.StatusUnknown
 		case callCheck:
-			if authStatus == nil {
-				return st // a one-step payment
-			}
-			as, known := authorizeStatuses[*authStatus]
-			switch {
-			case !known:
+			// authorize_status: the document shows null only (l.340,
+			// l.376) and names no value. With null, 2 is the one-step
+			// payment of the example (l.325-344): Captured. Any value is
+			// undocumented: Unknown (a conservative default); the caller
+			// decides two-step payments from the driver's own calls
+			// (see Gateway.Check).
+			if authStatus != nil {
 				return payments.StatusUnknown
-			case as == payments.StatusAuthorized || as == payments.StatusCaptured:
-				return as
 			}
-			// PENDING, CANCELLED or DECLINED next to Success contradict
-			// each other.
-			return payments.StatusUnknown
+			return st
 		}
 		return st
 	case statusFail:
@@ -130,10 +117,6 @@ func mapStatus(code int64, c call, hasAction bool, authStatus *string) payments.
 			// The document's /cancel example answers -1: the
 			// authorization is voided.
 			return payments.StatusCanceled
-		case callCheck:
-			if authStatus != nil && authorizeStatuses[*authStatus] == payments.StatusCanceled {
-				return payments.StatusCanceled
-			}
 		}
 		return st
 	}

@@ -66,11 +66,12 @@ func TestMapStatus(t *testing.T) {
 		{"cancel answers success", 2, callCancel, false, nil, payments.StatusUnknown},
 		// /check.
 		{"check one-step success", 2, callCheck, false, nil, payments.StatusCaptured},
-		{"check authorized", 2, callCheck, false, &authorized, payments.StatusAuthorized},
-		{"check captured", 2, callCheck, false, &captured, payments.StatusCaptured},
+		// authorize_status values are undocumented: never a guessed state.
+		{"check authorized", 2, callCheck, false, &authorized, payments.StatusUnknown},
+		{"check captured", 2, callCheck, false, &captured, payments.StatusUnknown},
 		{"check success with unknown authorize_status", 2, callCheck, false, &odd, payments.StatusUnknown},
 		{"check success contradicting authorize_status", 2, callCheck, false, &cancelled, payments.StatusUnknown},
-		{"check cancelled", -1, callCheck, false, &cancelled, payments.StatusCanceled},
+		{"check cancelled", -1, callCheck, false, &cancelled, payments.StatusFailed},
 		{"check declined two-step", -1, callCheck, false, &declined, payments.StatusFailed},
 		{"check fail", -1, callCheck, false, nil, payments.StatusFailed},
 		{"check processing", 1, callCheck, false, nil, payments.StatusPending},
@@ -104,13 +105,13 @@ func TestMapStatusNeverGuesses(t *testing.T) {
 	}
 }
 
-func TestAuthorizeStatusTable(t *testing.T) {
-	want := map[string]payments.Status{
-		"PENDING":    payments.StatusRequiresAction,
-		"AUTHORIZED": payments.StatusAuthorized,
-		"CAPTURED":   payments.StatusCaptured,
-		"CANCELLED":  payments.StatusCanceled,
-		"DECLINED":   payments.StatusFailed,
+// authorize_status has no documented value (seed 000_2d15c756a78f42ef.txt
+// shows null only, l.340, l.376): next to Success, any value is Unknown, so
+// a two-step payment is never guessed Captured from it. The values below
+// are the ones the simulator used to send by default.
+func TestAuthorizeStatusNeverGuessed(t *testing.T) {
+	for _, v := range []string{"AUTHORIZED", "CAPTURED", "PENDING", "CANCELLED", "DECLINED", "", "SETTLED"} {
+		assert.Equal(t, payments.StatusUnknown, mapStatus(statusSuccess, callCheck, false, &v), v)
+		assert.Equal(t, payments.StatusFailed, mapStatus(statusFail, callCheck, false, &v), "-1 is Fail whatever authorize_status says: %s", v)
 	}
-	assert.Equal(t, want, authorizeStatuses)
 }

@@ -151,7 +151,7 @@ func TestAuthorizeValidation(t *testing.T) {
 	_, err = g.Authorize(ctx, withOption)
 	assert.NoError(t, err)
 	reqs := ct.all()
-	require.Len(t, reqs, 2)
+	require.Len(t, reqs, 3, "the hosted page, the card payment and its /check read-back (status 1 + form_url)")
 	assert.Contains(t, string(reqs[1].Body), `"merchant_site":"https://opt.example"`)
 }
 

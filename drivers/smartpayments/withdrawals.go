@@ -283,7 +283,7 @@ func (g *Gateway) Withdraw(ctx context.Context, req *WithdrawalRequest) (*Withdr
 			return nil, duplicateError(op, code)
 		}
 		wd.Decline = decline(code, str(w.Msg), nil)
-		return wd, transactionError(op, wd.Decline)
+		return wd, transactionError(op, wd.Decline, nil)
 	case WithdrawalUnknown:
 		return wd, outcomeUnknown(op, wd.ProviderStatus)
 	}

@@ -61,7 +61,7 @@ func (s *Server) callbackBodyLocked(t *txn) callbackBody {
 		RRN:             strOrNil(t.rrn),
 		ECI:             strOrNil(t.eci),
 		Card:            t.card(),
-		AuthorizeStatus: strOrNil(t.authStatus),
+		AuthorizeStatus: s.authorizeStatus(t),
 	}
 	if t.kind == TypeRefund {
 		b.ParentTransaction = ptr(t.parent.pid)

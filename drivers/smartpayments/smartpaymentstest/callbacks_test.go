@@ -80,7 +80,7 @@ func keysOf(m map[string]any) []string {
 
 func TestCallbackBodies(t *testing.T) {
 	rc := newReceiver(t, nil)
-	srv := newSim(t)
+	srv := newSim(t, sp.WithImmediateResults(), sp.WithAuthorizeStatus())
 	cb := map[string]any{"callback_url": rc.URL + "/cb"}
 	baseKeys := []string{"amount", "card", "cascadeErrors", "currency", "eci", "errorCategory", "finalAmount", "message", "orderId", "rrn", "sign", "status", "type"}
 

@@ -112,7 +112,7 @@ func TestConcurrentDuplicates(t *testing.T) {
 }
 
 func TestConcurrentRefundsAndWithdrawals(t *testing.T) {
-	srv := newSim(t)
+	srv := newSim(t, sp.WithImmediateResults(), sp.WithAuthorizeStatus())
 	h2h(t, srv, "pay", sp.CardFrictionless, 1000, nil)
 	var refunds atomic.Int64
 	parallel(40, func(int) {

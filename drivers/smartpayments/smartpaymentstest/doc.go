@@ -77,29 +77,41 @@
 //     form_url, "REDIRECT" (the document's example); the payment is 0 until
 //     form_url is opened, 1 after. The customer completes it on form_url
 //     (POST outcome=success|fail|cancel, or GET form_url?outcome=...) or the
-//     test calls CompleteChallenge. Frictionless payments answer their
-//     final result at once (status 2 with endDate, or -1 with err = the
-//     error code and msg = its dictionary description), responseType and
-//     form_url null. WithProcessingResponses makes them answer like the
-//     document's example instead (status 1 + REDIRECT, final state at once).
+//     test calls CompleteChallenge. Frictionless payments (success or
+//     decline) answer like the document's example too: status 1, form_url
+//     and "REDIRECT" (seed 000_2d15c756a78f42ef.txt l.31, l.164-180,
+//     l.685-701), while the payment reaches its final state at once: /check
+//     reports it, and form_url redirects the customer. WithImmediateResults
+//     (an assumption) makes them answer the final result instead (status 2
+//     with endDate, or -1 with err = the error code and msg = its dictionary
+//     description, responseType and form_url null).
 //   - Once final, form_url redirects (302 after GET, 303 after POST) to
 //     success_url or fail_url, or shows a result page if they were not given.
 //     status_url is accepted and ignored.
 //   - Expire times out a transaction waiting for the customer
 //     (FORM_TIMEOUT_PROCESSING_ERROR, 3DS_REDIRECT_TIMEOUT_PROCESSING_ERROR if
 //     the challenge page was never opened, else 3DS_TIMEOUT_PROCESSING_ERROR).
-//   - Two-step: a successful /authorize leaves status 2 with
-//     authorize_status "AUTHORIZED" (while the challenge is pending:
-//     "PENDING"; declined: "DECLINED"). /capture (optional amount ≤ the
+//   - Two-step: a successful /authorize leaves status 2. authorize_status
+//     is null, the only value the document shows (l.340, l.376);
+//     WithAuthorizeStatus (an assumption) reports "AUTHORIZED" (while the
+//     challenge is pending: "PENDING"; declined: "DECLINED"), "CAPTURED"
+//     after /capture and "CANCELLED" after /cancel. /capture (optional amount ≤ the
 //     authorized amount, one capture) sets "CAPTURED" and answers
 //     {"order_id": processing id, "status": 2}. /cancel sets status -1 and
 //     "CANCELLED" and answers status -1: in the document the cancel example
 //     answers -1 and a cancelled payment is Fail, so -1 is a successful
-//     cancel. Both only work on "AUTHORIZED" payments.
+//     cancel. Both only work on authorized payments not yet captured or
+//     cancelled.
 //   - /refund: on a successful one-step payment or a captured two-step one;
 //     the amount must be ≤ captured minus already refunded; several partial
-//     refunds are allowed. Refunds succeed at once: "success": true, a
-//     refund_id (UUID) and parentTransaction (the payment's processing id).
+//     refunds are allowed. A refund answers as the document's example
+//     (l.438-443): "success": false, "message": "", a refund_id (UUID) and
+//     parentTransaction (the payment's processing id); the refund itself
+//     succeeds at once and /check by its refund_id reports status 2.
+//     WithImmediateResults (an assumption) answers "success": true.
+//   - /withdrawal/init answers status 1 as the document's example
+//     (l.553-565); WithImmediateResults (an assumption) answers the final
+//     status.
 //   - /check reports payments, refunds (by refund_id, "type": "Refund" with
 //     parentTransaction), withdrawals and tokenization sessions by order_id.
 //
@@ -171,16 +183,19 @@
 //     (24 hex digits) for /initPaymentHost2Host, /authorize, /capture,
 //     /cancel and /withdrawal/tokenize-form. /withdrawal/init does not
 //     return processing_order_id (its example does not).
-//   - finalAmount is what the customer is finally charged: captured amount
-//     (the full amount of a one-step payment) minus refunds; 0 unless the
-//     status is 2 and something was captured (so 0 for an authorized-only or
-//     cancelled payment). The document's success example (amount 1000,
-//     finalAmount 900) is a payment refunded by 100. For refunds and
-//     withdrawals it is their amount once successful.
+//   - finalAmount is in both /check examples but in no response table, and
+//     its meaning is not given (both examples, the failed one too, say 900
+//     of 1000). The simulator reports a value of its own invention: the
+//     captured amount minus refunds; 0 unless the status is 2 and something
+//     was captured; for refunds and withdrawals their amount once
+//     successful. That is an assumption: a client must not read money from
+//     it.
 //   - endDate is set when a transaction becomes final (and moved by capture
 //     and cancel); null before. Format "2006-01-02T15:04:05.000Z".
-//   - /check carries the document's example keys only (no rrn, eci, card
-//     holder or expiry); parentTransaction is added for refunds. card is
+//   - /check carries the document's example keys plus rrn and eci, which
+//     its response table lists (l.404-405; null until the transaction
+//     succeeds), but no card holder or expiry; parentTransaction is added
+//     for refunds. card is
 //     null for wallets and for forms without a card yet. firstName and
 //     lastName are null when unknown.
 //   - Tokenization sessions are reported by /check with "type":
@@ -210,9 +225,10 @@
 //   - card_holder is "required" for /initPaymentHost2Host, but the Google Pay
 //     example omits it: it is required for payment_method card only.
 //   - The /initPaymentHost2Host example answers status 1 + REDIRECT for the
-//     frictionless card; see WithProcessingResponses.
-//   - The /refund example answers "success": false with a refund_id: that is
-//     what WithProcessingResponses answers (accepted, not yet final).
+//     frictionless card: that is the default answer; see WithImmediateResults.
+//   - The /refund example answers "success": false with a refund_id, with
+//     no explanation: that is the default answer, and the refund succeeds
+//     (see /check by refund_id).
 //   - The /check failure example shows finalAmount 900 for a failed payment;
 //     the simulator reports 0 for failed payments.
 //   - recur_freq / recur_exp (Long vs ISO date) are ignored.

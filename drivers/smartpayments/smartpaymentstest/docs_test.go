@@ -38,9 +38,22 @@ func TestDocInitPayment(t *testing.T) {
 	wantEqual(t, "status after the customer opened the form", check(t, srv, "sandboxFormId_1015").num("status"), 1)
 }
 
-func TestDocHost2HostProcessingResponse(t *testing.T) {
-	// The document's example answers status 1 + REDIRECT for the frictionless card.
-	srv := newSim(t, sp.WithoutCallbacks(), sp.WithProcessingResponses())
+// The /check answer's shape: the document's example plus rrn and eci, which
+// its response table lists (seed 000_2d15c756a78f42ef.txt l.404-405).
+func checkShape(t *testing.T, doc string, success bool) string {
+	if success {
+		return edit(t, doc, map[string]any{"rrn": "318500000001", "eci": "05"})
+	}
+	// edit deletes keys set to nil: add the nulls as text.
+	i := strings.LastIndex(doc, "}")
+	return strings.TrimRight(doc[:i], " \n") + ",\n  \"rrn\": null,\n  \"eci\": null\n}"
+}
+
+func TestDocHost2HostDefaultAnswer(t *testing.T) {
+	// The document's example answers status 1 + REDIRECT for the
+	// frictionless card (seed 000_2d15c756a78f42ef.txt l.31, l.164-180): the
+	// default.
+	srv := newSim(t, sp.WithoutCallbacks())
 	r := post(t, srv, srv.CardDataURL(), "/initPaymentHost2Host", docHost2HostReq)
 	wantCode(t, r, http.StatusOK)
 	sameShape(t, r, docHost2HostResp)
@@ -59,7 +72,7 @@ func TestDocHost2HostProcessingResponse(t *testing.T) {
 }
 
 func TestDocHost2HostChainCheckRecurrentRefund(t *testing.T) {
-	srv := newSim(t, sp.WithoutCallbacks())
+	srv := newSim(t, sp.WithoutCallbacks(), sp.WithImmediateResults())
 	r := post(t, srv, srv.CardDataURL(), "/initPaymentHost2Host", docHost2HostReq)
 	wantCode(t, r, http.StatusOK)
 	sameKeys(t, r, docHost2HostResp)
@@ -74,7 +87,7 @@ func TestDocHost2HostChainCheckRecurrentRefund(t *testing.T) {
 
 	c := post(t, srv, srv.GatewayURL(), "/check", docCheckReq)
 	wantCode(t, c, http.StatusOK)
-	sameShape(t, c, docCheckResp)
+	sameShape(t, c, checkShape(t, docCheckResp, true))
 	wantEqual(t, "order_id", c.str("order_id"), "sandboxId_1015")
 	wantEqual(t, "amount", c.num("amount"), 1000)
 	wantEqual(t, "finalAmount", c.num("finalAmount"), 1000)
@@ -97,8 +110,8 @@ func TestDocHost2HostChainCheckRecurrentRefund(t *testing.T) {
 	}
 	wantEqual(t, "recurrent /check status", check(t, srv, "sandboxRecurId_1015").num("status"), 2)
 
-	// The document's refund example answers "success": false (processing);
-	// the default simulator refunds at once.
+	// The document's refund example answers "success": false; with
+	// WithImmediateResults the simulator answers true.
 	ref := post(t, srv, srv.GatewayURL(), "/refund", docRefundReq)
 	wantCode(t, ref, http.StatusOK)
 	sameShape(t, ref, docRefundResp)
@@ -110,25 +123,34 @@ func TestDocHost2HostChainCheckRecurrentRefund(t *testing.T) {
 	wantEqual(t, "finalAmount after full refund", check(t, srv, "sandboxId_1015").num("finalAmount"), 0)
 }
 
-func TestDocCheckFinalAmountAfterPartialRefund(t *testing.T) {
+// The default refund answer is the document's (l.438-443): "success":
+// false, "message" "", the refund_id and parentTransaction; the refund
+// itself is then reported by /check under its refund_id.
+func TestDocRefundDefaultAnswer(t *testing.T) {
 	srv := newSim(t)
 	wantCode(t, h2h(t, srv, "o1", sp.CardFrictionless, 1000, nil), http.StatusOK)
-	wantCode(t, post(t, srv, srv.GatewayURL(), "/refund", `{"order_id": "o1", "amount": 100, "reason": "refund"}`), http.StatusOK)
-	c := check(t, srv, "o1")
-	sameShape(t, c, docCheckResp)
-	wantEqual(t, "amount", c.num("amount"), 1000)
-	wantEqual(t, "finalAmount", c.num("finalAmount"), 900) // the document's example values
+	ref := post(t, srv, srv.GatewayURL(), "/refund", `{"order_id": "o1", "amount": 100, "reason": "refund"}`)
+	wantCode(t, ref, http.StatusOK)
+	sameShape(t, ref, docRefundResp)
+	wantEqual(t, "success", ref.body["success"], any(false))
+	wantEqual(t, "message", ref.str("message"), "")
+	c := check(t, srv, ref.str("refund_id"))
+	wantEqual(t, "type", c.str("type"), "Refund")
+	wantEqual(t, "status", c.num("status"), 2)
+	wantEqual(t, "amount", c.num("amount"), 100)
+	p := check(t, srv, "o1")
+	sameShape(t, p, checkShape(t, docCheckResp, true))
+	wantEqual(t, "amount", p.num("amount"), 1000)
 }
 
 func TestDocCheckFailure(t *testing.T) {
 	srv := newSim(t)
 	r := h2h(t, srv, "sandboxFormId_1016", sp.CardDeclined, 1092, nil)
 	wantCode(t, r, http.StatusOK)
-	wantEqual(t, "status", r.num("status"), -1)
-	wantEqual(t, "err", r.str("err"), "PLATFORM_ERROR_GATE_NOT_FOUND")
-	wantEqual(t, "msg", r.str("msg"), "operation could not find a gate to pass the operation")
+	sameShape(t, r, docHost2HostResp)
+	wantEqual(t, "status", r.num("status"), 1)
 	c := check(t, srv, "sandboxFormId_1016")
-	sameShape(t, c, docCheckFailResp)
+	sameShape(t, c, checkShape(t, docCheckFailResp, false))
 	doc := decodeDoc(t, docCheckFailResp)
 	wantEqual(t, "errorMessage", c.str("errorMessage"), "PLATFORM_ERROR_GATE_NOT_FOUND")
 	if !reflect.DeepEqual(c.body["cascadeErrors"], doc["cascadeErrors"]) {
@@ -141,9 +163,10 @@ func TestDocGooglePay(t *testing.T) {
 	srv := newSim(t, sp.WithoutCallbacks())
 	r := post(t, srv, srv.CardDataURL(), "/initPaymentHost2Host", docGooglePayReq)
 	wantCode(t, r, http.StatusOK)
-	sameKeys(t, r, docHost2HostResp)
-	wantEqual(t, "status", r.num("status"), 2)
+	sameShape(t, r, docHost2HostResp)
+	wantEqual(t, "status", r.num("status"), 1)
 	c := check(t, srv, "sandboxId_1015")
+	wantEqual(t, "status", c.num("status"), 2)
 	wantEqual(t, "card", c.body["card"], nil)
 }
 
@@ -153,14 +176,27 @@ func TestDocAuthorizeCaptureCancel(t *testing.T) {
 	wantCode(t, r, http.StatusOK)
 	sameShape(t, r, docAuthorizeResp)
 
+	// By default authorize_status is null, the only value the document
+	// shows (l.340, l.376).
 	srv = newSim(t, sp.WithoutCallbacks())
+	r = post(t, srv, srv.CardDataURL(), "/authorize", docAuthorizeReq)
+	wantCode(t, r, http.StatusOK)
+	sameShape(t, r, docAuthorizeResp)
+	c := check(t, srv, "sandboxId_1016")
+	sameShape(t, c, checkShape(t, docCheckResp, true))
+	wantEqual(t, "status", c.num("status"), 2)
+	wantEqual(t, "authorize_status", c.body["authorize_status"], nil)
+	wantEqual(t, "capture", post(t, srv, srv.GatewayURL(), "/capture", docCaptureReq).num("status"), 2)
+	wantEqual(t, "authorize_status after capture", check(t, srv, "sandboxId_1016").body["authorize_status"], nil)
+
+	srv = newSim(t, sp.WithoutCallbacks(), sp.WithImmediateResults(), sp.WithAuthorizeStatus())
 	r = post(t, srv, srv.CardDataURL(), "/authorize", docAuthorizeReq)
 	wantCode(t, r, http.StatusOK)
 	sameKeys(t, r, docAuthorizeResp)
 	wantEqual(t, "status", r.num("status"), 2)
 	pid := r.str("order_id")
-	c := check(t, srv, "sandboxId_1016")
-	sameKeys(t, c, docCheckResp)
+	c = check(t, srv, "sandboxId_1016")
+	sameKeys(t, c, checkShape(t, docCheckResp, true))
 	wantEqual(t, "authorize_status", c.str("authorize_status"), "AUTHORIZED")
 	wantEqual(t, "finalAmount while authorized", c.num("finalAmount"), 0)
 
@@ -186,7 +222,14 @@ func TestDocAuthorizeCaptureCancel(t *testing.T) {
 }
 
 func TestDocWithdrawals(t *testing.T) {
-	srv := newSim(t, sp.WithoutCallbacks())
+	// The default answer is the document's: status 1 (l.553-565).
+	def := newSim(t, sp.WithoutCallbacks())
+	w := post(t, def, def.CardDataURL(), "/withdrawal/init", docWithdrawalReq)
+	sameShape(t, w, docWithdrawalResp)
+	wantEqual(t, "status", w.num("status"), 1)
+	wantEqual(t, "/check status", check(t, def, "testPayout_1050").num("status"), -1)
+
+	srv := newSim(t, sp.WithoutCallbacks(), sp.WithImmediateResults())
 	b := post(t, srv, srv.GatewayURL(), "/withdrawal/balance/get", docBalanceReq)
 	wantCode(t, b, http.StatusOK)
 	sameShape(t, b, docBalanceResp)
@@ -199,7 +242,7 @@ func TestDocWithdrawals(t *testing.T) {
 	wantEqual(t, "form_url", tk.str("form_url"), srv.FormURL()+"/"+tk.str("order_id"))
 
 	// The document's own request: its card is not the success card.
-	w := post(t, srv, srv.CardDataURL(), "/withdrawal/init", docWithdrawalReq)
+	w = post(t, srv, srv.CardDataURL(), "/withdrawal/init", docWithdrawalReq)
 	wantCode(t, w, http.StatusOK)
 	sameKeys(t, w, docWithdrawalResp)
 	wantEqual(t, "order_id", w.str("order_id"), "testPayout_1050")

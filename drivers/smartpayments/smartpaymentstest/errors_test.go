@@ -187,7 +187,7 @@ func TestValidation(t *testing.T) {
 }
 
 func TestLenientFields(t *testing.T) {
-	srv := newSim(t)
+	srv := newSim(t, sp.WithImmediateResults(), sp.WithAuthorizeStatus())
 	cases := []struct {
 		name string
 		set  map[string]any

@@ -16,7 +16,7 @@ import (
 )
 
 func TestDeclineCodes(t *testing.T) {
-	srv := newSim(t)
+	srv := newSim(t, sp.WithImmediateResults(), sp.WithAuthorizeStatus())
 	cases := []struct {
 		amount int64
 		code   string
@@ -68,7 +68,7 @@ func TestDeclineCodes(t *testing.T) {
 }
 
 func TestWallets(t *testing.T) {
-	srv := newSim(t)
+	srv := newSim(t, sp.WithImmediateResults(), sp.WithAuthorizeStatus())
 	cases := []struct {
 		name   string
 		set    map[string]any
@@ -259,7 +259,7 @@ func TestHostedForm(t *testing.T) {
 }
 
 func TestExpire(t *testing.T) {
-	srv := newSim(t)
+	srv := newSim(t, sp.WithImmediateResults(), sp.WithAuthorizeStatus())
 	wantCode(t, post(t, srv, srv.GatewayURL(), "/initPayment", edit(t, docInitPaymentReq, with(loopbackURLs, map[string]any{"order_id": "e-form"}))), http.StatusOK)
 	wantCode(t, h2h(t, srv, "e-unvisited", sp.CardChallenge, 1000, nil), http.StatusOK)
 	r := h2h(t, srv, "e-visited", sp.CardChallenge, 1000, nil)
@@ -285,7 +285,7 @@ func TestExpire(t *testing.T) {
 }
 
 func TestForcedFlows(t *testing.T) {
-	srv := newSim(t, sp.WithFlow("force-3ds", sp.FlowChallenge))
+	srv := newSim(t, sp.WithImmediateResults(), sp.WithAuthorizeStatus(), sp.WithFlow("force-3ds", sp.FlowChallenge))
 	r := h2h(t, srv, "force-3ds", sp.CardFrictionless, 1000, nil)
 	wantEqual(t, "forced challenge on the frictionless card", r.num("status"), 1)
 	if err := srv.CompleteChallenge("force-3ds", true); err != nil {
@@ -314,7 +314,7 @@ func TestForcedFlows(t *testing.T) {
 }
 
 func TestTwoStep(t *testing.T) {
-	srv := newSim(t)
+	srv := newSim(t, sp.WithImmediateResults(), sp.WithAuthorizeStatus())
 	capture := func(body string) reply { return post(t, srv, srv.GatewayURL(), "/capture", body) }
 	cancel := func(id string) reply { return post(t, srv, srv.GatewayURL(), "/cancel", `{"order_id":"`+id+`"}`) }
 	refund := func(id string, amount int64) reply {
@@ -431,7 +431,7 @@ func TestRecurrent(t *testing.T) {
 }
 
 func TestWithdrawals(t *testing.T) {
-	srv := newSim(t, sp.WithBalance("small-payout", 500), sp.WithDefaultBalance(20000))
+	srv := newSim(t, sp.WithImmediateResults(), sp.WithAuthorizeStatus(), sp.WithBalance("small-payout", 500), sp.WithDefaultBalance(20000))
 	withdraw := func(id, account string, amount int64, set map[string]any) reply {
 		return post(t, srv, srv.CardDataURL(), "/withdrawal/init", edit(t, docWithdrawalReq, with(map[string]any{
 			"order_id": id, "account": account, "amount": amount, "customer_card_number": sp.CardFrictionless, "callback_url": nil,
@@ -486,7 +486,7 @@ func TestWithdrawals(t *testing.T) {
 }
 
 func TestProcessingResponses(t *testing.T) {
-	srv := newSim(t, sp.WithProcessingResponses())
+	srv := newSim(t, sp.WithImmediateResults(), sp.WithAuthorizeStatus(), sp.WithProcessingResponses())
 	r := h2h(t, srv, "p-decl", sp.CardDeclined, 1051, nil)
 	sameShape(t, r, docHost2HostResp)
 	wantEqual(t, "declined answers processing", r.num("status"), 1)

@@ -182,7 +182,9 @@ func (s *Server) redirectLocked(t *txn) formResponse {
 }
 
 func (s *Server) directLocked(t *txn) directResponse {
-	if t.stage != stageNone || s.cfg.processing {
+	if t.stage != stageNone || s.cfg.processing || !s.cfg.immediate {
+		// The document's answer, for the frictionless card too (seed
+		// 000_2d15c756a78f42ef.txt l.164-180, l.685-701).
 		return directResponse{formResponse: s.redirectLocked(t)}
 	}
 	r := formResponse{OrderID: t.pid, Status: t.status, EndDate: ptr(fmtTime(t.ended))}
@@ -356,8 +358,11 @@ func (s *Server) handleRefund(f *fields) (any, *reqError) {
 	p.refunds = append(p.refunds, id)
 	s.notifyLocked(r)
 	s.logOp("refund", r, p.orderID, amount)
+	// The document's answer (seed 000_2d15c756a78f42ef.txt l.438-443) is
+	// "success": false with the refund_id; true only with
+	// WithImmediateResults.
 	return refundResponse{
-		Success:           !s.cfg.processing,
+		Success:           s.cfg.immediate && !s.cfg.processing,
 		RefundID:          id,
 		ParentTransaction: p.pid,
 	}, nil

@@ -60,6 +60,8 @@ type config struct {
 	exportPolls         int
 	flows               map[string]Flow
 	processing          bool
+	immediate           bool
+	authorizeStatus     bool
 	callbacks           bool
 	externalCallbacks   bool
 	cbAttempts          int
@@ -121,17 +123,46 @@ func WithFlow(key string, f Flow) Option {
 	return func(c *config) { c.flows[key] = f }
 }
 
-// WithProcessingResponses makes money-moving calls answer "processing", the
-// way the document's examples do, instead of answering the final result:
-// /initPaymentHost2Host and /authorize answer status 1 with form_url and
-// responseType "REDIRECT" even for frictionless and declined payments (the
-// document's example does exactly that for card 4012000000003010), /capture
-// and /cancel answer status 1, /withdrawal/init answers status 1, /refund
-// and /recurrent answer "success": false with their id. The transaction
-// still reaches its final state at once: /check and the callback report it,
-// and the form_url redirects the customer to success_url or fail_url.
+// WithProcessingResponses makes every money-moving call answer
+// "processing": /initPaymentHost2Host and /authorize answer status 1 with
+// form_url and responseType "REDIRECT" (as they do by default), /capture and
+// /cancel answer status 1 (the document says they "can return a pending
+// status", seed 000_2d15c756a78f42ef.txt l.730, l.755, but shows 2 and -1),
+// /withdrawal/init answers status 1, /refund and /recurrent answer
+// "success": false with their id. The transaction still reaches its final
+// state at once: /check and the callback report it, and the form_url
+// redirects the customer to success_url or fail_url. It overrides
+// WithImmediateResults.
 func WithProcessingResponses() Option {
 	return func(c *config) { c.processing = true }
+}
+
+// WithImmediateResults makes /initPaymentHost2Host and /authorize answer a
+// frictionless payment's final result at once (status 2 with endDate, or -1
+// with "err" = the error code and "msg" = its description; form_url and
+// responseType null), /withdrawal/init answer its final status (2, or -1
+// with "err" and "msg") and /refund answer "success": true.
+//
+// This is an assumption, not documented behaviour: the document's
+// examples answer status 1 + "REDIRECT" for the frictionless card (seed
+// 000_2d15c756a78f42ef.txt l.31, l.164-180, l.685-701), status 1 for a
+// withdrawal (l.553-565) and "success": false with a refund_id for a refund
+// (l.438-443), which is what the simulator answers by default. No example shows a final answer of these calls, nor
+// an "err"/"msg" pair on a declined one.
+func WithImmediateResults() Option {
+	return func(c *config) { c.immediate = true }
+}
+
+// WithAuthorizeStatus makes /check and callbacks report "authorize_status"
+// of two-step payments as "PENDING" (challenge pending), "AUTHORIZED",
+// "CAPTURED", "CANCELLED" or "DECLINED".
+//
+// This is an assumption, not documented behaviour: the document shows
+// authorize_status only as null (seed 000_2d15c756a78f42ef.txt l.340,
+// l.376) and names no value, so by default the simulator always answers
+// null.
+func WithAuthorizeStatus() Option {
+	return func(c *config) { c.authorizeStatus = true }
 }
 
 // WithoutCallbacks disables callbacks to callback_url.

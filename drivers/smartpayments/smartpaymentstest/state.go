@@ -258,7 +258,18 @@ type checkResponse struct {
 	Type              string         `json:"type"`
 	FirstName         *string        `json:"firstName"`
 	LastName          *string        `json:"lastName"`
+	RRN               *string        `json:"rrn"`
+	ECI               *string        `json:"eci"`
 	ParentTransaction *string        `json:"parentTransaction,omitempty"`
+}
+
+// authorizeStatus is the "authorize_status" reported for t: null, as the
+// document shows it, unless WithAuthorizeStatus.
+func (s *Server) authorizeStatus(t *txn) *string {
+	if !s.cfg.authorizeStatus {
+		return nil
+	}
+	return strOrNil(t.authStatus)
 }
 
 func (s *Server) checkLocked(t *txn) checkResponse {
@@ -270,10 +281,12 @@ func (s *Server) checkLocked(t *txn) checkResponse {
 		Card:            t.card(),
 		ErrorMessage:    strOrNil(t.errCode),
 		CascadeErrors:   t.cascade,
-		AuthorizeStatus: strOrNil(t.authStatus),
+		AuthorizeStatus: s.authorizeStatus(t),
 		Type:            t.kind,
 		FirstName:       strOrNil(t.firstName),
 		LastName:        strOrNil(t.lastName),
+		RRN:             strOrNil(t.rrn),
+		ECI:             strOrNil(t.eci),
 	}
 	if !t.ended.IsZero() {
 		r.EndDate = ptr(fmtTime(t.ended))

@@ -117,7 +117,9 @@ func (s *Server) handleWithdrawal(f *fields) (any, *reqError) {
 	s.logOp("withdrawal", t, orderID, amount)
 
 	resp := withdrawalResponse{OrderID: orderID, Status: t.status, Card: t.card()}
-	if s.cfg.processing {
+	if s.cfg.processing || !s.cfg.immediate {
+		// The document's answer: status 1 (seed 000_2d15c756a78f42ef.txt
+		// l.553-565); the final result only with WithImmediateResults.
 		resp.Status = StatusProcessing
 	} else if code != "" {
 		resp.Err = ptr(code)
