@@ -180,7 +180,8 @@ func refineStatus(doc *paymentDoc, amount payments.Money, captured *payments.Mon
 // entries without an error whose status is CAPTURED (a paymentStatus value,
 // seed 003 l.63; "Status of the transaction modification or initial payment
 // transaction", l.474-476) add to the captured amount. Without a history,
-// the latest modification is used when its type is CAPTURE. A captured
+// the modifications of type CAPTURE without an error do ("modification":
+// "Array of all performed transaction modifications", l.180-186). A captured
 // total above the payment's amount contradicts it: an error, never capped.
 //
 // The refunded total is always zero: the history entries carry no type,
@@ -224,10 +225,15 @@ func totals(doc *paymentDoc, amount payments.Money) (captured, refunded payments
 				return captured, refunded, err
 			}
 		}
-	} else if m := doc.Modification.latest(); m != nil && m.ModificationAmount != nil && m.ModificationAmount.Amount != "" &&
-		!hasError(m) && strings.EqualFold(m.ModificationData.Type, modCapture) {
-		if err := add(&captured, m.ModificationAmount.Amount, m.ModificationAmount.CurrencyCode, -1); err != nil {
-			return captured, refunded, err
+	} else {
+		for i := range doc.Modification {
+			m := &doc.Modification[i]
+			if m.ModificationAmount == nil || m.ModificationAmount.Amount == "" || hasError(m) || !strings.EqualFold(m.ModificationData.Type, modCapture) {
+				continue
+			}
+			if err := add(&captured, m.ModificationAmount.Amount, m.ModificationAmount.CurrencyCode, -1); err != nil {
+				return captured, refunded, err
+			}
 		}
 	}
 	if c, _ := captured.Cmp(amount); c > 0 {
