@@ -15,6 +15,15 @@
 // checkout token is in Payment.Action.Token). Cards and wallets are entered
 // in the widget, never sent through this driver.
 //
+// Where the documents are silent the driver is conservative: a prepayment
+// counts as paid only on paymentStatus SETTLED or a SETTLEMENT
+// modification (the document answers CAPTURED to a fresh, unpaid one); the
+// status answer yields no refunded total (no document defines a completed
+// refund's status value), so Payment.Refunded stays zero and refunds stay
+// RefundPending, tracked from Refund's answers (and the Router's ledger);
+// gateway_processing / payment_provider_processing errors keep the HTTP
+// status's class and are never declines.
+//
 // SmartPay-only calls: [Gateway.CreateCheckout], [Gateway.CancelOrRefund]
 // (POST /payment/cancelOrRefund) and [Gateway.PaymentDetails] (the
 // reconciliation references, modifications and status history of Get

@@ -25,7 +25,11 @@ const (
 
 // DeclineLastName is the test trigger for a declined authorization: a
 // POST /payment/authorize/ whose consumer.lastName equals it (ignoring case)
-// is declined by the "payment provider".
+// is refused with a 400 MOD1 body whose error is
+// "payment_provider_processing". Assumption: the documents show no decline
+// answer; that value says only at which level an error appeared (seed
+// 003_6c7386b3129bc046.txt l.196-200), so a client must not read it as a
+// decline. FailedLastName gives the documented FAILED status instead.
 const DeclineLastName = "Declined"
 
 // FailedLastName is the second decline trigger: a POST /payment/authorize/
