@@ -117,6 +117,10 @@ func statusAfter(driver, op string) payments.Status {
 	case opCancel, opCancelOrRefund:
 		return payments.StatusCanceled
 	case opRefund:
+		if driver == smartpay.Name {
+			// SmartPay's status answer shows no refunded total.
+			return payments.StatusCaptured
+		}
 		return payments.StatusPartiallyRefunded
 	}
 	panic(op)

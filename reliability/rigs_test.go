@@ -419,12 +419,15 @@ func (r *smartPayRig) Ops() []string {
 	return out
 }
 
+// Truth leaves Refunded out: SmartPay's status answer carries no refunded
+// total the driver can read (no document defines a completed refund's
+// status value), so the driver reports none (see smartpay totals).
 func (r *smartPayRig) Truth(ref string) (truth, bool) {
 	s, ok := r.sim.PaymentByReference(ref)
 	if !ok {
 		return truth{}, false
 	}
-	return truth{Code: s.Status, Captured: minor(eur(s.Captured)), Refunded: minor(eur(s.Refunded))}, true
+	return truth{Code: s.Status, Captured: minor(eur(s.Captured))}, true
 }
 
 func (r *smartPayRig) ID(ref string) (string, bool) {
@@ -433,7 +436,7 @@ func (r *smartPayRig) ID(ref string) (string, bool) {
 }
 
 func (r *smartPayRig) Observed(p *payments.Payment) truth {
-	return truth{Code: p.ProviderStatus, Captured: minor(p.Captured), Refunded: minor(p.Refunded)}
+	return truth{Code: p.ProviderStatus, Captured: minor(p.Captured)}
 }
 
 func (r *smartPayRig) FaultPath(op string) func(*http.Request) bool {

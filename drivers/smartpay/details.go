@@ -45,7 +45,8 @@ type Modification struct {
 	// Type is CAPTURE, CANCELLATION (or CANCELATION), REFUND, SETTLEMENT or
 	// CHARGEBACK, as the provider spells it.
 	Type string
-	// Status is the modification's status (e.g. REFUNDED).
+	// Status is the modification's status as the provider sends it (e.g.
+	// CAPTURED); the documents list no values for a refund's.
 	Status string
 	// ModificationID is the merchant's modificationId (IdempotencyKey).
 	ModificationID string

@@ -1,7 +1,7 @@
 package smartpay
 
 // The examples of the provider documents, verbatim (extracted from
-// /work/shared/seeds/004_63b579a9eeecc4a0.txt; seed 003 has none). They seed
+// seed 004_63b579a9eeecc4a0.txt; seed 003_6c7386b3129bc046.txt has none). They seed
 // the transcribed cassettes (testdata/cassettes/doc_*.yaml), the fuzz
 // corpora and the decoding tests.
 

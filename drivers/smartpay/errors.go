@@ -17,34 +17,26 @@ type errorRow struct {
 	Doc  string
 }
 
-// errorTable maps every provider error code to an error class: the MOD2
-// errors[].code values and the MOD1 "error" values of seed 004. It is the
-// one place the mapping lives. Two rules refine it (see classify): a
-// payment_provider_processing refusal of an authorization is a decline,
-// and value_out_of_bounds on a modification's amount (capture or refund
-// above what is left) is an invalid state.
+// errorTable maps the provider error codes the documents show to an error
+// class: the MOD2 errors[].code values of seed 004_63b579a9eeecc4a0.txt's
+// examples. It is the one place the mapping lives; any other code is
+// classified by its HTTP status (statusClass), so the driver depends on no
+// code only a simulator sends. One rule refines it (see fillValidation):
+// value_out_of_bounds on a modification's amount (capture or refund above
+// what is left) is an invalid state.
 //
-// Codes the document shows are marked "seed 004"; the others are the
-// simulator's and follow the document's snake_case style.
+// The MOD1 "error" values are not in it: gateway_processing and
+// payment_provider_processing say at which level of processing the error
+// appeared (seed 003_6c7386b3129bc046.txt l.196-200, seed 004 l.311-316),
+// not what happened: not that the buyer was declined, nor that the
+// payment's state forbids the call. They keep the HTTP status's class
+// (a 400 is InvalidRequest: neither retryable nor cascadable; a 5xx on a
+// money-moving call is ErrOutcomeUnknown, from httpx).
 var errorTable = map[string]errorRow{
-	// MOD2 {traceId, errors[{message, code, property, context}]}
-	"value_out_of_bounds": {payments.InvalidRequest, "seed 004, 400 example: a value outside its bounds (on modifiedAmount: more than is left → InvalidState)"},
-	"unauthorized":        {payments.Authentication, "seed 004, 401 example: not authenticated"},
-	"forbidden":           {payments.Authentication, "seed 004, 403 example: no permission (another merchant's key)"},
-	"not_found":           {payments.NotFound, "seed 004, 404 example: unknown transaction or path"},
-	"required":            {payments.InvalidRequest, "simulator: a required field or header is missing"},
-	"invalid_type":        {payments.InvalidRequest, "simulator: wrong JSON type (an amount sent as a string)"},
-	"invalid_format":      {payments.InvalidRequest, "simulator: a value breaks its pattern"},
-	"invalid_value":       {payments.InvalidRequest, "simulator: a value outside its enumeration (another currency)"},
-	"max_length":          {payments.InvalidRequest, "simulator: a value longer than allowed"},
-	"mutually_exclusive":  {payments.InvalidRequest, "simulator: consumer and businessConsumer together"},
-	"not_unique":          {payments.InvalidRequest, "simulator: a reused identifier (partnerReference → Duplicate)"},
-	"invalid_json":        {payments.InvalidRequest, "simulator: the body is not JSON"},
-	"method_not_allowed":  {payments.InvalidRequest, "simulator: wrong HTTP method"},
-	"bad_request":         {payments.InvalidRequest, "simulator: generic 400"},
-	// MOD1 {error, errorDetails, message}
-	"gateway_processing":          {payments.InvalidState, "seed 004 MOD1: refused by the SmartPay gateway (a modification the payment's state does not allow); on authorize: a decline"},
-	"payment_provider_processing": {payments.Declined, "seed 004 MOD1: refused by the payment provider (acquirer, issuer)"},
+	"value_out_of_bounds": {payments.InvalidRequest, "seed 004 l.526-539, 400 example: a value outside its bounds (on modifiedAmount: more than is left → InvalidState)"},
+	"unauthorized":        {payments.Authentication, "seed 004 l.567-575, 401 example: not authenticated"},
+	"forbidden":           {payments.Authentication, "seed 004 l.603-611, 403 example: no permission (another merchant's key)"},
+	"not_found":           {payments.NotFound, "seed 004 l.639-647, 404 example: unknown transaction or path"},
 }
 
 // statusClass maps an HTTP status without a known code, as seed 004 lists
@@ -150,7 +142,7 @@ func fillValidation(op string, e *payments.Error, v *validationError) {
 	switch {
 	case first.Code == "value_out_of_bounds" && isModification(op) && strings.HasPrefix(first.Property, "modifiedAmount"):
 		e.Code = payments.InvalidState
-	case first.Code == "not_unique" && first.Property == "partnerReference":
+	case duplicateReference(op, e.HTTPStatus, first.Property):
 		e.Code = payments.Duplicate
 	}
 	if first.Property != "" {
@@ -167,24 +159,33 @@ func fillValidation(op string, e *payments.Error, v *validationError) {
 	e.Message = op + ": " + strings.Join(msgs, "; ")
 }
 
-// fillGateway reads MOD1.
+// duplicateReference reports a 400 about partnerReference on a call that
+// creates a payment. The documents give partnerReference three rules: at
+// most 64 characters, the pattern ^[a-zA-Z0-9\-_\.:]+$, and "If provided
+// must be unique (for that merchant)" (seed 004_63b579a9eeecc4a0.txt
+// l.43-45). The driver checks the first two before sending
+// (partnerReferenceOK), so a refusal naming the field can only be the
+// third, whatever code the provider gives it: the documents show none for
+// it.
+func duplicateReference(op string, status int, property string) bool {
+	return (op == opAuthorize || op == opCreation) && status == http.StatusBadRequest && property == "partnerReference"
+}
+
+// fillGateway reads MOD1. Its "error" says where the error appeared
+// (gateway_processing, payment_provider_processing), not what it is: the
+// class is the HTTP status's (see errorTable), and the value is kept in
+// ProviderCode and the message.
 func fillGateway(op string, e *payments.Error, g *gatewayError) {
 	e.ProviderCode = g.Error
 	e.Code = statusClass(e.HTTPStatus)
-	if row, ok := errorTable[g.Error]; ok && e.HTTPStatus < 500 && e.HTTPStatus != 401 && e.HTTPStatus != 403 && e.HTTPStatus != 404 {
-		e.Code = row.Code
-	}
-	texts := gatewayTexts(g)
-	if op == opAuthorize || op == opCreation {
-		if e.Code == payments.Declined || e.Code == payments.InvalidState {
-			e.Code = payments.Declined
-			e.Decline = &payments.Decline{Reason: payments.DeclineGeneric, Code: g.Error, Message: texts}
-			e.Message = declineMessage
-			return
-		}
-	}
 	e.Message = op + ": " + g.Error
-	if texts != "" {
+	switch g.Error {
+	case "gateway_processing":
+		e.Message += " (an error in the SmartPay gateway's processing; the document does not say whether the payment was declined)"
+	case "payment_provider_processing":
+		e.Message += " (an error in the payment provider's processing; the document does not say whether the payment was declined)"
+	}
+	if texts := gatewayTexts(g); texts != "" {
 		e.Message += ": " + texts
 	}
 }
@@ -280,24 +281,4 @@ func neutralField(prop string) string {
 		}
 	}
 	return prop
-}
-
-// declineTransactionID reads errorDetails.context.transactionId of a MOD1
-// body, "" when absent or unusable.
-func declineTransactionID(body []byte) string {
-	var g struct {
-		ErrorDetails struct {
-			Context struct {
-				TransactionID flexString `json:"transactionId"`
-			} `json:"context"`
-		} `json:"errorDetails"`
-	}
-	if json.Unmarshal(body, &g) != nil {
-		return ""
-	}
-	id := strings.TrimSpace(string(g.ErrorDetails.Context.TransactionID))
-	if id == "" || checkID(id) != nil {
-		return ""
-	}
-	return id
 }

@@ -11,7 +11,10 @@ import (
 
 // A prepayment invoice against the in-process simulator: the buyer is
 // shown the transactionReference, pays by bank transfer (simulated by
-// PayInvoice), and the merchant sees the payment captured.
+// PayInvoice, which settles the payment), and the merchant sees the payment
+// captured. SmartPay answers CAPTURED to a new prepayment, as its document
+// does; the driver reports it captured only once it is SETTLED. A refund
+// stays pending: the documents define no status value for a completed one.
 func Example() {
 	sim := smartpaytest.NewServer()
 	defer sim.Close()
@@ -61,8 +64,8 @@ func Example() {
 	fmt.Println("refund", r.Status, r.Amount)
 	// Output:
 	// requires_action display reference to quote: true
-	// captured 49.99 EUR CAPTURED
-	// refund succeeded 49.99 EUR
+	// captured 49.99 EUR SETTLED
+	// refund pending 49.99 EUR
 }
 
 // A checkout for the SmartPay widget: the token goes to the buyer's

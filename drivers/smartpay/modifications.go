@@ -77,9 +77,16 @@ func (g *Gateway) Cancel(ctx context.Context, req *payments.CancelRequest) (*pay
 	return p, nil
 }
 
-// Refund returns captured money (POST /payment/refund): the whole
-// refundable rest without req.Amount, else modifiedAmount. The Refund's ID
-// is SmartPay's refundId.
+// Refund returns captured money (POST /payment/refund): modifiedAmount
+// with req.Amount; without it, the request carries no amount, the form
+// PROVIDERS.md section 3 documents for a full refund ("modifiedAmount
+// (partial only)"). The driver never computes a "rest" itself: SmartPay's
+// status answer gives no refunded total it could subtract (see totals), so
+// the amount of a refund without req.Amount is SmartPay's to decide and is
+// read from the answer's modification.modificationAmount. An answer that
+// does not state it is ErrOutcomeUnknown (reconcile with PaymentDetails).
+// The Refund's ID is SmartPay's refundId; its status stays RefundPending
+// unless the answer reports an error (see mapRefundStatus).
 func (g *Gateway) Refund(ctx context.Context, req *payments.RefundRequest) (*payments.Refund, error) {
 	if err := req.Validate(); err != nil {
 		return nil, withProvider(err)
@@ -259,14 +266,15 @@ func refundFrom(op string, doc *paymentDoc, p *payments.Payment, modID string, w
 	ref := &payments.Refund{ID: modID, PaymentID: p.ID, Status: payments.RefundPending, Raw: redact.Decoded(raw)}
 	m := doc.Modification.latest()
 	if m == nil {
-		// No modification in the answer: the refund was accepted; its
-		// amount is what was asked, or the refunded total.
+		// No modification in the answer: the refund was accepted for what
+		// was asked. Without an amount in the request, nothing in the
+		// answer says how much was refunded: never guessed.
 		if want != nil {
 			ref.Amount = *want
-		} else {
-			ref.Amount = p.Refunded
+			return ref, nil
 		}
-		return ref, nil
+		ref.Amount = p.Amount.Zero()
+		return ref, refundAmountUnknown(op)
 	}
 	if !strings.EqualFold(m.ModificationData.Type, modRefund) {
 		return ref, integrity(op, fmt.Sprintf("the answer reports a %s modification", m.ModificationData.Type))
@@ -284,6 +292,9 @@ func refundFrom(op string, doc *paymentDoc, p *payments.Payment, modID string, w
 		ref.Amount = got
 	} else if want != nil {
 		ref.Amount = *want
+	} else {
+		ref.Amount = p.Amount.Zero()
+		return ref, refundAmountUnknown(op)
 	}
 	if want != nil {
 		if want.Currency != p.Amount.Currency {
@@ -294,4 +305,11 @@ func refundFrom(op string, doc *paymentDoc, p *payments.Payment, modID string, w
 		}
 	}
 	return ref, nil
+}
+
+// refundAmountUnknown is the error of a refund without an amount whose
+// answer does not state the amount refunded.
+func refundAmountUnknown(op string) *payments.Error {
+	return &payments.Error{Code: payments.OutcomeUnknown, Provider: Name,
+		Message: op + ": the provider accepted the refund but its answer states no modification.modificationAmount; reconcile with PaymentDetails"}
 }

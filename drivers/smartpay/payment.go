@@ -60,14 +60,10 @@ func (g *Gateway) toPayment(doc *paymentDoc, body []byte) (*payments.Payment, er
 	if err != nil {
 		return nil, err
 	}
-	p.Status = refineStatus(doc, amount, &captured, refunded)
+	p.Status = refineStatus(doc, amount, &captured)
 	p.Captured, p.Refunded = captured, refunded
 
-	txRef := doc.TransactionReference
-	if txRef == "" {
-		txRef = ov.TransactionReference
-	}
-	if txRef != "" {
+	if txRef := transactionReference(doc); txRef != "" {
 		switch p.Status {
 		case payments.StatusFailed, payments.StatusCanceled, payments.StatusExpired:
 		default:
@@ -90,34 +86,87 @@ func isInvoice(doc *paymentDoc) bool {
 	return m == optionPrepayment || m == optionPayUponInvoice
 }
 
-// refineStatus applies the amounts to the table's status:
-//   - CAPTURED / SETTLED: PartiallyCaptured when less than the amount was
-//     captured, PartiallyRefunded / Refunded after refunds;
-//   - AUTHORIZATION_PENDING of an invoice with a transactionReference:
+// isPrepayment reports a PREPMNT payment.
+func isPrepayment(doc *paymentDoc) bool {
+	return strings.EqualFold(doc.TransactionOverview.PaymentMethod, optionPrepayment)
+}
+
+// transactionReference is the invoice reference the buyer quotes: at the
+// top level in the examples, in transactionOverview in seed 003's schema.
+func transactionReference(doc *paymentDoc) string {
+	if doc.TransactionReference != "" {
+		return doc.TransactionReference
+	}
+	return doc.TransactionOverview.TransactionReference
+}
+
+// prepaymentPaid reports whether a PREPMNT payment document carries
+// evidence that the buyer has paid. paymentStatus CAPTURED is not such
+// evidence: the document's own answer to a fresh prepayment says CAPTURED
+// (seed 004_63b579a9eeecc4a0.txt l.482-498) while its prose says the buyer
+// pays later, quoting the transactionReference (l.4-7). The driver takes as
+// paid only what says the money reached the merchant: paymentStatus
+// SETTLED (seed 004 l.253; "the captured amount (which will be settled to
+// your account)", seed 003_6c7386b3129bc046.txt l.54) or a SETTLEMENT
+// modification without an error (seed 003 l.360-364).
+func prepaymentPaid(doc *paymentDoc) bool {
+	if strings.EqualFold(strings.TrimSpace(doc.PaymentStatus), "SETTLED") {
+		return true
+	}
+	for i := range doc.Modification {
+		m := &doc.Modification[i]
+		if strings.EqualFold(m.ModificationData.Type, modSettlement) && !hasError(m) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasError reports a modification that carries an error (seed 003
+// l.192-220).
+func hasError(m *modification) bool {
+	return m.Error != nil && (m.Error.Error != "" || m.Error.ErrorDetails != nil)
+}
+
+// refineStatus applies the payment method and the amounts to the table's
+// status:
+//   - PREPMNT without evidence of payment (prepaymentPaid): the buyer has
+//     not paid, whatever paymentStatus says (a fresh prepayment answers
+//     CAPTURED). While the payment is open it is RequiresAction when there
+//     is a transactionReference to print on the invoice, else Pending; the
+//     captured amount is zero. Final statuses (FAILED, CANCELLED, EXPIRED,
+//     CHARGEBACK) and unknown codes are kept.
+//   - AUTHORIZATION_PENDING of a PAYINVC with a transactionReference:
 //     RequiresAction (the buyer must pay it);
-//   - a captured amount reported for a captured status with no capture in
-//     the history is the whole amount.
+//   - CAPTURED / SETTLED: PartiallyCaptured when less than the amount was
+//     captured; with no capture in the answer, the whole amount is captured
+//     (paymentStatus is "the current payment status of the initial
+//     transaction", seed 003 l.61-65).
 //
-// None of them reports a later state than the table does for a pending
-// sub-state.
-func refineStatus(doc *paymentDoc, amount payments.Money, captured *payments.Money, refunded payments.Money) payments.Status {
+// Refunds never refine the status: no document defines the status value
+// of a completed refund (see totals).
+func refineStatus(doc *paymentDoc, amount payments.Money, captured *payments.Money) payments.Status {
 	code := strings.ToUpper(strings.TrimSpace(doc.PaymentStatus))
 	st := MapStatus(code)
+	if isPrepayment(doc) && !prepaymentPaid(doc) {
+		switch st {
+		case payments.StatusRequiresAction, payments.StatusPending, payments.StatusAuthorized, payments.StatusCaptured:
+			*captured = amount.Zero()
+			if code != "CANCELLATION_PENDING" && transactionReference(doc) != "" {
+				return payments.StatusRequiresAction
+			}
+			return payments.StatusPending
+		}
+		return st
+	}
 	switch st {
 	case payments.StatusPending:
-		if code == "AUTHORIZATION_PENDING" && isInvoice(doc) &&
-			(doc.TransactionReference != "" || doc.TransactionOverview.TransactionReference != "") {
+		if code == "AUTHORIZATION_PENDING" && isInvoice(doc) && transactionReference(doc) != "" {
 			return payments.StatusRequiresAction
 		}
 	case payments.StatusCaptured:
 		if captured.IsZero() {
 			*captured = amount
-		}
-		if refunded.IsPositive() {
-			if c, _ := refunded.Cmp(*captured); c >= 0 {
-				return payments.StatusRefunded
-			}
-			return payments.StatusPartiallyRefunded
 		}
 		if c, _ := captured.Cmp(amount); c < 0 {
 			return payments.StatusPartiallyCaptured
@@ -126,12 +175,20 @@ func refineStatus(doc *paymentDoc, amount payments.Money, captured *payments.Mon
 	return st
 }
 
-// totals sums the captured and refunded amounts. The top-level
-// statusHistory ("the list of Capture, Cancel, Refund attempts") is the
-// source: entries without an error whose status is CAPTURED add to the
-// captured amount, REFUNDED to the refunded amount. Without a history,
-// the latest modification is used. The captured total never exceeds the
-// payment's amount; a refunded total above it is an error.
+// totals sums the captured amount. The top-level statusHistory ("the list
+// of Capture, Cancel, Refund attempts", seed 003 l.428-432) is the source:
+// entries without an error whose status is CAPTURED (a paymentStatus value,
+// seed 003 l.63; "Status of the transaction modification or initial payment
+// transaction", l.474-476) add to the captured amount. Without a history,
+// the modifications of type CAPTURE without an error do ("modification":
+// "Array of all performed transaction modifications", l.180-186). A captured
+// total above the payment's amount contradicts it: an error, never capped.
+//
+// The refunded total is always zero: the history entries carry no type,
+// and no document defines the status value of a completed refund (seed 003
+// l.366-368 and l.474-476 leave status open), so no refunded amount can be
+// read from the status answer. Refunds are tracked from Refund's own
+// answers (and, through the Router, by its refund ledger).
 func totals(doc *paymentDoc, amount payments.Money) (captured, refunded payments.Money, err error) {
 	captured, refunded = amount.Zero(), amount.Zero()
 	// where names the amount in errors: statusHistory[i].modificationAmount,
@@ -161,37 +218,26 @@ func totals(doc *paymentDoc, amount payments.Money) (captured, refunded payments
 	}
 	if len(doc.StatusHistory) > 0 {
 		for i, h := range doc.StatusHistory {
-			if h.Error != "" || h.ModificationAmount.Amount == "" {
+			if h.Error != "" || h.ModificationAmount.Amount == "" || !strings.EqualFold(h.Status, historyCaptured) {
 				continue
 			}
-			switch strings.ToUpper(h.Status) {
-			case historyCaptured:
-				err = add(&captured, h.ModificationAmount.Amount, h.ModificationAmount.CurrencyCode, i)
-			case historyRefunded:
-				err = add(&refunded, h.ModificationAmount.Amount, h.ModificationAmount.CurrencyCode, i)
-			}
-			if err != nil {
+			if err := add(&captured, h.ModificationAmount.Amount, h.ModificationAmount.CurrencyCode, i); err != nil {
 				return captured, refunded, err
 			}
 		}
-	} else if m := doc.Modification.latest(); m != nil && m.ModificationAmount != nil && m.ModificationAmount.Amount != "" && (m.Error == nil || m.Error.Error == "") {
-		switch strings.ToUpper(m.ModificationData.Type) {
-		case modCapture:
-			err = add(&captured, m.ModificationAmount.Amount, m.ModificationAmount.CurrencyCode, -1)
-		case modRefund:
-			if mapRefundStatus(m) == payments.RefundSucceeded {
-				err = add(&refunded, m.ModificationAmount.Amount, m.ModificationAmount.CurrencyCode, -1)
+	} else {
+		for i := range doc.Modification {
+			m := &doc.Modification[i]
+			if m.ModificationAmount == nil || m.ModificationAmount.Amount == "" || hasError(m) || !strings.EqualFold(m.ModificationData.Type, modCapture) {
+				continue
 			}
-		}
-		if err != nil {
-			return captured, refunded, err
+			if err := add(&captured, m.ModificationAmount.Amount, m.ModificationAmount.CurrencyCode, -1); err != nil {
+				return captured, refunded, err
+			}
 		}
 	}
 	if c, _ := captured.Cmp(amount); c > 0 {
-		captured = amount
-	}
-	if c, _ := refunded.Cmp(amount); c > 0 {
-		return captured, refunded, contradict("refunded %s exceeds the payment's %s", refunded, amount)
+		return captured, refunded, contradict("captured %s exceeds the payment's %s", captured, amount)
 	}
 	return captured, refunded, nil
 }

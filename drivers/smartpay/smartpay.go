@@ -15,6 +15,15 @@
 // checkout token is in Payment.Action.Token). Cards and wallets are entered
 // in the widget, never sent through this driver.
 //
+// Where the documents are silent the driver is conservative: a prepayment
+// counts as paid only on paymentStatus SETTLED or a SETTLEMENT
+// modification (the document answers CAPTURED to a fresh, unpaid one); the
+// status answer yields no refunded total (no document defines a completed
+// refund's status value), so Payment.Refunded stays zero and refunds stay
+// RefundPending, tracked from Refund's answers (and the Router's ledger);
+// gateway_processing / payment_provider_processing errors keep the HTTP
+// status's class and are never declines.
+//
 // SmartPay-only calls: [Gateway.CreateCheckout], [Gateway.CancelOrRefund]
 // (POST /payment/cancelOrRefund) and [Gateway.PaymentDetails] (the
 // reconciliation references, modifications and status history of Get
@@ -382,7 +391,11 @@ func authorizeOptions(req *payments.AuthorizeRequest) *AuthorizeOptions {
 //     paymentOption.invoicePayment.type PREPMNT (prepayment) or PAYINVC
 //     (pay upon invoice). The Payment's Action carries the
 //     transactionReference the buyer quotes when paying. A prepayment
-//     awaiting the buyer's transfer is StatusRequiresAction; a granted
+//     is StatusRequiresAction (Captured zero) until the status answer
+//     shows the buyer paid: paymentStatus SETTLED or a SETTLEMENT
+//     modification. paymentStatus CAPTURED is not proof: the document
+//     answers CAPTURED to a fresh prepayment (seed 004_63b579a9eeecc4a0.txt
+//     l.482-498) whose buyer has yet to pay (l.4-7). A granted
 //     pay-upon-invoice is StatusAuthorized, and with req.Capture it is
 //     captured at once (a second call, POST /payment/capture for the whole
 //     amount, with modificationId "capture-<transactionId>").
@@ -390,9 +403,13 @@ func authorizeOptions(req *payments.AuthorizeRequest) *AuthorizeOptions {
 //     Payment is StatusRequiresAction; capture after the checkout follows
 //     the channel's configuration (the request has no capture flag).
 //
-// A declined authorization returns the Payment (StatusFailed, Decline set,
-// no ID: the provider does not disclose one) and an ErrDeclined error whose
+// A declined authorization (201 with paymentStatus FAILED) returns the
+// Payment (StatusFailed, Decline set) and an ErrDeclined error whose
 // Decline.Message holds the provider's texts for the merchant's logs only.
+// A 400 whose MOD1 "error" is gateway_processing or
+// payment_provider_processing says only where the error appeared, not that
+// the buyer was declined: it is ErrInvalidRequest with that value in
+// ProviderCode, never cascaded (see errorTable).
 func (g *Gateway) Authorize(ctx context.Context, req *payments.AuthorizeRequest) (*payments.Payment, error) {
 	if err := req.Validate(); err != nil {
 		return nil, withProvider(err)
@@ -428,11 +445,7 @@ func (g *Gateway) Authorize(ctx context.Context, req *payments.AuthorizeRequest)
 		return nil, err
 	}
 	if !resp.OK() {
-		e := apiError(opAuthorize, resp)
-		if e.Code == payments.Declined {
-			return g.declinedPayment(req, resp, e), e
-		}
-		return nil, e
+		return nil, apiError(opAuthorize, resp)
 	}
 	var doc paymentDoc
 	if err := httpx.DecodeJSON(Name, httpx.MoneyMoving, opAuthorize, resp, &doc); err != nil {
@@ -487,25 +500,6 @@ func checkAuthorizeAnswer(req *payments.AuthorizeRequest, p *payments.Payment) e
 		return integrity(opAuthorize, fmt.Sprintf("the provider answered partnerReference %q for %q", p.Reference, req.Reference))
 	}
 	return nil
-}
-
-// declinedPayment is the Payment of an authorization refused with a 400
-// MOD1 body. The document's example discloses no transactionId (context is
-// {}); when errorDetails.context carries one it is used, otherwise the
-// Payment has no ID: there is nothing to query later.
-func (g *Gateway) declinedPayment(req *payments.AuthorizeRequest, resp *httpx.Response, e *payments.Error) *payments.Payment {
-	return &payments.Payment{
-		ID:             declineTransactionID(resp.Body),
-		Reference:      req.Reference,
-		Provider:       Name,
-		Status:         payments.StatusFailed,
-		Amount:         req.Amount,
-		Captured:       req.Amount.Zero(),
-		Refunded:       req.Amount.Zero(),
-		Decline:        e.Decline,
-		ProviderStatus: e.ProviderCode,
-		Raw:            redact.JSON(resp.Body),
-	}
 }
 
 // Checkout is the result of CreateCheckout.

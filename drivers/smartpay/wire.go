@@ -405,8 +405,7 @@ type gatewayError struct {
 	Message json.RawMessage `json:"message"`
 }
 
-// gatewayErrorDetails is MOD1's errorDetails (its context is read by
-// declineTransactionID, from the body).
+// gatewayErrorDetails is MOD1's errorDetails (its context is not read).
 type gatewayErrorDetails struct {
 	GatewayDescription         string `json:"gatewayDescription"`
 	PaymentProviderDescription string `json:"paymentProviderDescription"`

@@ -73,6 +73,14 @@ func statusBody(id, status, amount string) string {
 		`"transactionOverview":{"transactionId":"` + id + `","paymentMethod":"PAYINVC","amount":` + amount + `,"currencyCode":"EUR","mit":false,"paymentOrigin":"PAYMENT_AUTHORIZE_S2S"}}`
 }
 
+// refundAnswer is a refund modification's answer: the refund of amount,
+// with no status (the documents define no refund status value).
+func refundAnswer(id, amount string) string {
+	return strings.TrimSuffix(statusBody(id, "CAPTURED", "50.99"), "}") +
+		`,"modification":{"modificationAmount":{"amount":` + amount + `,"currencyCode":"EUR","description":"Refund"},` +
+		`"modificationData":{"modificationId":"m","refundId":"r-1","reconciliationReferenceId":"x","type":"REFUND"}}}`
+}
+
 const (
 	testMerchantKey = "31928de9-1344-469f-b0eb-8e5d0fef3d21"
 	testAuthKey     = "secret-authentication-key"
@@ -281,7 +289,7 @@ func TestWireModifications(t *testing.T) {
 			_, err := g.Cancel(ctx, &payments.CancelRequest{ID: "t-1", IdempotencyKey: "can-1"})
 			return err
 		}, "/payment/cancel", `{"transactionId":"t-1","merchantKey":"` + testMerchantKey + `","modificationId":"can-1"}`},
-		{"refund full", statusBody("t-1", "CAPTURED", "50.99"), func(g *Gateway) error {
+		{"refund full", refundAnswer("t-1", "50.99"), func(g *Gateway) error {
 			_, err := g.Refund(ctx, &payments.RefundRequest{ID: "t-1", IdempotencyKey: "ref-1"})
 			return err
 		}, "/payment/refund", `{"transactionId":"t-1","merchantKey":"` + testMerchantKey + `","modificationId":"ref-1"}`},
@@ -653,6 +661,25 @@ func TestModificationAnswerChecks(t *testing.T) {
 			_, err := g.Refund(ctx, &payments.RefundRequest{ID: "t-1"})
 			return err
 		}, payments.OutcomeUnknown},
+		// A refund without an amount is SmartPay's to size: an answer that
+		// does not say how much was refunded is never guessed (formerly the
+		// refunded total of the status answer).
+		{"refund of the rest: the answer states no amount", statusBody("t-1", "CAPTURED", "50.99"), func(g *Gateway) error {
+			_, err := g.Refund(ctx, &payments.RefundRequest{ID: "t-1"})
+			return err
+		}, payments.OutcomeUnknown},
+		{"refund of the rest: the modification states no amount", `{"paymentStatus":"CAPTURED","transactionOverview":{"transactionId":"t-1","amount":50.99,"currencyCode":"EUR"},
+			"modification":{"modificationData":{"type":"REFUND","refundId":"r-1"}}}`, func(g *Gateway) error {
+			_, err := g.Refund(ctx, &payments.RefundRequest{ID: "t-1"})
+			return err
+		}, payments.OutcomeUnknown},
+		// More captured than authorized contradicts the payment: never
+		// capped to the amount.
+		{"capture: more than authorized", `{"paymentStatus":"CAPTURED","transactionOverview":{"transactionId":"t-1","amount":50.99,"currencyCode":"EUR"},
+			"modification":{"modificationAmount":{"amount":60.00,"currencyCode":"EUR"},"modificationData":{"type":"CAPTURE"}}}`, func(g *Gateway) error {
+			_, err := g.Capture(ctx, &payments.CaptureRequest{ID: "t-1"})
+			return err
+		}, payments.Integrity},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -113,13 +113,14 @@ func smartpayKit(gw *smartpay.Gateway, sim *smartpaytest.Server) *provider {
 		route: gw.Name(),
 		caps:  gw.Capabilities(),
 		decline: func(r *payments.AuthorizeRequest) {
-			// The simulator declines consumers named "Declined".
+			// The simulator answers consumers named "Failed" with
+			// paymentStatus FAILED, SmartPay's documented decline.
 			r.Method = payments.Invoice{Type: payments.InvoicePayUponInvoice}
-			r.Customer.LastName = smartpaytest.DeclineLastName
+			r.Customer.LastName = smartpaytest.FailedLastName
 		},
 		// A granted pay-upon-invoice is authorized: capture on shipment.
 		twoStep:      payments.Invoice{Type: payments.InvoicePayUponInvoice},
-		twoStepWant:  want{payments.StatusPartiallyRefunded, "60.00", "25.00", ""},
+		twoStepWant:  want{payments.StatusPartiallyCaptured, "60.00", "0", "SmartPay's status shows no refunded total"},
 		hostedButton: [2]string{"outcome", "success"}, // the checkout's "Pay"
 		hostedWant:   payments.StatusAuthorized,       // captured later by the merchant
 		// The simulator's stand-in for the buyer's bank transfer.

@@ -38,7 +38,7 @@ func TestRun(t *testing.T) {
 		"smart2pay/invoice":         "-",
 		"smart2pay/webhook":         "captured",
 		"smartpay/sale":             "-",
-		"smartpay/two-step":         "partially_refunded",
+		"smartpay/two-step":         "partially_captured", // SmartPay's status shows no refunded total
 		"smartpay/declined":         "failed",
 		"smartpay/3-D Secure":       "-",
 		"smartpay/hosted page":      "authorized",

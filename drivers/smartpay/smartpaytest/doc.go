@@ -1,9 +1,14 @@
 // Package smartpaytest is an in-process simulator of the SmartPay checkout
 // HTTP API (J.P. Morgan Mobility Payment Solutions, formerly VW FS
-// "SmartPay"), written from the provider's documents only:
-// /work/shared/seeds/003 (Get Payment Status), seed 004 (API-only Payment
-// Authorization, PREPMNT / PAYINVC, error bodies) and section 3 of
-// PROVIDERS.md. It does not import the payments library or its driver, so a
+// "SmartPay"), written from the provider's documents only: seed
+// 003_6c7386b3129bc046.txt (Get Payment Status), seed
+// 004_63b579a9eeecc4a0.txt (API-only Payment Authorization, PREPMNT /
+// PAYINVC, error bodies) and section 3 of PROVIDERS.md. Its defaults are
+// the documents' example behaviour; what the documents do not show is
+// either listed under "Where the document is silent" or an option whose
+// godoc says it is an assumption (WithPrepaymentPending,
+// WithInvoicePaidOnAuthorize, WithRefundStatus,
+// WithDuplicateReferenceCode, WithAutoCapture). It does not import the payments library or its driver, so a
 // field the driver spells differently shows up as a failure.
 //
 // # What is simulated
@@ -55,7 +60,8 @@
 // Errors use the two documented bodies. Shape MOD2
 // {traceId, errors[{message, code, property, context}]}: 400 validation
 // (missing header, bad field, bad amount, duplicate partnerReference, amount
-// out of bounds, reused modificationId), 401 {"code":"unauthorized"}, 403
+// out of bounds, reused modificationId; a duplicate partnerReference has no
+// code unless WithDuplicateReferenceCode), 401 {"code":"unauthorized"}, 403
 // {"code":"forbidden"} (body merchantKey differs from the authenticated
 // merchant), 404 {"code":"not_found"} (unknown transactionId, another
 // merchant's transaction, unknown path), 405 on a wrong method, 500
@@ -72,14 +78,16 @@
 // AUTHORIZATION_PENDING, AUTHORIZATION_COMPLETED, CAPTURE_PENDING, CAPTURED,
 // SETTLED, CANCELLATION_PENDING, CANCELLED, EXPIRED, FAILED, CHARGEBACK.
 //
-//   - Invoice (POST /payment/authorize/, 201): PREPMNT starts in
-//     AUTHORIZATION_PENDING (the buyer has not transferred the money yet),
-//     PAYINVC in AUTHORIZATION_COMPLETED (the invoice is granted; the
-//     merchant may capture on shipment). Both carry a 15-digit
-//     transactionReference for the buyer's invoice. PayInvoice (the buyer
-//     pays) moves either to CAPTURED with captured = amount.
-//     WithInvoicePaidOnAuthorize answers CAPTURED at once, as the
-//     document's example does.
+//   - Invoice (POST /payment/authorize/, 201): PREPMNT answers CAPTURED
+//     at once, as the document's example does (seed 004 l.482-498), although
+//     the buyer has not paid yet; WithPrepaymentPending answers
+//     AUTHORIZATION_PENDING instead (assumption). PAYINVC starts in
+//     AUTHORIZATION_COMPLETED (assumption: the invoice is granted, the
+//     merchant captures on shipment; the documents show no PAYINVC answer);
+//     WithInvoicePaidOnAuthorize answers CAPTURED like the example. Both
+//     carry a 15-digit transactionReference for the buyer's invoice.
+//     PayInvoice (the buyer pays) moves either to SETTLED with a SETTLEMENT
+//     modification and captured = amount (assumption, see PayInvoice).
 //   - Checkout (POST /payment/creation, 201): CREATED; the buyer opens
 //     redirectUrl and pays (or CompleteCheckout): success gives
 //     AUTHORIZATION_COMPLETED, or CAPTURED with WithAutoCapture; fail gives
@@ -91,10 +99,12 @@
 //     AUTHORIZATION_COMPLETED with nothing captured. Answers 200 with
 //     paymentStatus CANCELLED and modification type "CANCELLATION".
 //   - Refund: from CAPTURED or SETTLED; amount ≤ captured − refunded;
-//     without modifiedAmount the whole rest. paymentStatus stays as it is
-//     (the provider's refund example answers CAPTURED); the modification has
-//     type REFUND, status REFUNDED, its own refundId and
-//     reconciliationReferenceId.
+//     without modifiedAmount the whole rest (assumption: PROVIDERS.md says
+//     only that modifiedAmount is for partial refunds). paymentStatus stays
+//     as it is (the provider's refund example answers CAPTURED); the
+//     modification has type REFUND, its own refundId and
+//     reconciliationReferenceId, and no status (the documents define no
+//     refund status value) unless WithRefundStatus sets one.
 //   - SetStatus forces any status (SETTLED adds a SETTLEMENT modification,
 //     CHARGEBACK a CHARGEBACK modification).
 //
@@ -140,7 +150,7 @@
 // is then the refundId). context is {"transactionId", "partnerReference"?};
 // data is {"transactionId", "paymentStatus", "amount", "currencyCode",
 // "transactionReference"?, "modificationId"?} for payments and {"refundId",
-// "transactionId", "modificationId", "status", "amount", "currencyCode"} for
+// "transactionId", "modificationId", "status"?, "amount", "currencyCode"} for
 // refunds; metadata is {}. Authentication: none (default),
 // WithWebhookBasicAuth(user, pass), or WithWebhookOAuth (bearer token from
 // the merchant's token URL). A non-2xx answer or a transport error is retried
@@ -179,8 +189,8 @@
 //     and string, which the simulator follows.
 //   - Seed 004's real example answers paymentStatus CAPTURED for a fresh
 //     prepayment, while its prose says the buyer pays later with the
-//     transactionReference. Default: the prose (see Status model); the
-//     example: WithInvoicePaidOnAuthorize(true).
+//     transactionReference. Default: the example; the prose:
+//     WithPrepaymentPending(true).
 //   - Decline trigger and body: not documented; DeclineLastName, 400 MOD1
 //     with context {} (no transactionId is disclosed, as in the example).
 //   - Missing/invalid headers: 400 MOD2, property = header name, code
@@ -210,8 +220,11 @@
 //   - The authorize request has no merchantKey in seed 004; if one is sent
 //     it must be the authenticated merchant's (else 403). Creation and the
 //     modification endpoints require it.
-//   - Duplicate partnerReference: 400 MOD2 code "not_unique", property
-//     "partnerReference".
+//   - Duplicate partnerReference: 400 MOD2 with property
+//     "partnerReference" and no code (the document shows none);
+//     WithDuplicateReferenceCode adds one. A reused modificationId with
+//     another endpoint or transactionId: 400 MOD2 code "not_unique",
+//     property "modificationId" (PROVIDERS.md documents only the replay).
 //   - Status violations (capture before authorization, cancel after
 //     capture, refund before capture, nothing left): 400 MOD1 with error
 //     "gateway_processing" (the document lists no 409). Amount above the
@@ -220,8 +233,10 @@
 //     400 MOD2 "invalid_value" on modifiedAmount.currencyCode.
 //   - Cancel spelling: the response uses "CANCELLATION" (PROVIDERS.md and
 //     the provider's Cancel page); the seed enum's "CANCELATION" is not used.
-//   - modification.status values: CAPTURED, CANCELLED, REFUNDED, SETTLED,
-//     CHARGEBACK; the capture and cancel reconciliationReferenceId is the
+//   - modification.status values: the paymentStatus the modification
+//     leaves the transaction in (CAPTURED, CANCELLED, SETTLED, CHARGEBACK);
+//     a refund has none by default (WithRefundStatus); the capture and
+//     cancel reconciliationReferenceId is the
 //     payment's (as in the provider's cancel example), refunds and
 //     chargebacks get their own.
 //   - paymentMethod of a checkout is "CARDS" (the documented value when the

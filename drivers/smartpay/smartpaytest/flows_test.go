@@ -236,10 +236,12 @@ func TestModifications(t *testing.T) {
 		{"cancelOrRefund cancels an uncaptured payment", "", []step{
 			{PathCancelOrRefund, "cr1", "", 200, StatusCancelled, ""},
 		}, "0.00", "0.00"},
-		{"prepayment cannot be captured before the buyer pays", "PREPMNT", []step{
+		// The document answers CAPTURED (seed 004 l.482-498): nothing is
+		// left to capture, and a captured payment cannot be cancelled.
+		{"prepayment answered CAPTURED", "PREPMNT", []step{
 			{PathCapture, "c1", "", 400, "", gatewayErrorGateway},
-			{PathCancel, "x1", "", 200, StatusCancelled, ""},
-		}, "0.00", "0.00"},
+			{PathCancel, "x1", "", 400, "", gatewayErrorGateway},
+		}, "49.99", "0.00"},
 		{"pay upon invoice captured by the merchant", "PAYINVC", []step{
 			{PathCapture, "c1", "49.99", 200, StatusCaptured, ""},
 		}, "49.99", "0.00"},
@@ -551,9 +553,9 @@ func TestWebhooks(t *testing.T) {
 
 	events, _ := rc.snapshot()
 	want := []struct{ origin, objectType, objectID, status string }{
-		{"api", "prepayment", id, StatusAuthorizationPending},
-		{"automated", "prepayment", id, StatusCaptured},
-		{"api", "refund", refundID, "REFUNDED"},
+		{"api", "prepayment", id, StatusCaptured},
+		{"automated", "prepayment", id, StatusSettled},
+		{"api", "refund", refundID, ""}, // no documented refund status
 		{"automated", "prepayment", id, StatusSettled},
 		{"api", "payment", co["transactionId"].(string), StatusCreated},
 		{"widget", "payment", co["transactionId"].(string), StatusAuthorizationCompleted},
@@ -718,7 +720,20 @@ func TestPayInvoice(t *testing.T) {
 		t.Error("unknown transaction paid")
 	}
 	ps, _ := s.PaymentByReference("pi-1")
-	if ps.Status != StatusCaptured || ps.Captured != "10.00" {
+	if ps.Status != StatusSettled || ps.Captured != "10.00" || len(ps.Modifications) != 1 || ps.Modifications[0].Type != ModificationSettlement {
+		t.Errorf("%+v", ps)
+	}
+	// The prose's reading: AUTHORIZATION_PENDING, then paid.
+	s2 := NewServer(WithPrepaymentPending(true))
+	defer s2.Close()
+	pre = authorize(t, s2, "PREPMNT", "pi-3", "10.00")
+	if ps, _ := s2.Payment(pre); ps.Status != StatusAuthorizationPending || ps.Captured != "0.00" {
+		t.Errorf("%+v", ps)
+	}
+	if err := s2.PayInvoice(pre); err != nil {
+		t.Fatal(err)
+	}
+	if ps, _ := s2.Payment(pre); ps.Status != StatusSettled || ps.Captured != "10.00" {
 		t.Errorf("%+v", ps)
 	}
 	if _, ok := s.PaymentByReference("nope"); ok {

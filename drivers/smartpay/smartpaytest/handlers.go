@@ -112,10 +112,12 @@ func (s *Server) duplicateReference(merchant string, f *checkoutFields) bool {
 	return dup
 }
 
-func duplicateRefError() verrs {
+// duplicateRefError is the 400 for a reused partnerReference: the code is
+// WithDuplicateReferenceCode's (none by default: the documents show none).
+func (s *Server) duplicateRefError() verrs {
 	return verrs{{
 		Message:  "partnerReference must be unique for the merchant; it was already used for another transaction.",
-		Code:     codeNotUnique,
+		Code:     s.cfg.duplicateCode,
 		Property: "partnerReference",
 	}}
 }
@@ -137,7 +139,7 @@ func (s *Server) handleCreation(r *http.Request, a *apiRequest) apiResult {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.duplicateReference(a.merchant, &req) {
-		return s.validationResultLocked(http.StatusBadRequest, duplicateRefError())
+		return s.validationResultLocked(http.StatusBadRequest, s.duplicateRefError())
 	}
 	p := s.newPayment(a.merchant, &req, vc.amount)
 	p.method = paymentMethodCards
@@ -192,7 +194,7 @@ func (s *Server) handleAuthorize(r *http.Request, a *apiRequest) apiResult {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.duplicateReference(a.merchant, &req.checkoutFields) {
-		return s.validationResultLocked(http.StatusBadRequest, duplicateRefError())
+		return s.validationResultLocked(http.StatusBadRequest, s.duplicateRefError())
 	}
 	p := s.newPayment(a.merchant, &req.checkoutFields, vc.amount)
 	p.method = invoiceType
@@ -226,11 +228,12 @@ func (s *Server) handleAuthorize(r *http.Request, a *apiRequest) apiResult {
 	}
 
 	switch {
-	case s.cfg.invoicePaid:
+	case invoiceType == invoicePrepayment && s.cfg.prepayPending:
+		p.setStatus(StatusAuthorizationPending, p.created)
+	case invoiceType == invoicePrepayment, s.cfg.invoicePaid:
+		// The document's answer (seed 004 l.482-498).
 		p.captured = clone(p.amount)
 		p.setStatus(StatusCaptured, p.created)
-	case invoiceType == invoicePrepayment:
-		p.setStatus(StatusAuthorizationPending, p.created)
 	default:
 		p.setStatus(StatusAuthorizationCompleted, p.created)
 	}
@@ -432,9 +435,9 @@ func (s *Server) refund(p *payment, req *modificationReq, amt cents, description
 	}
 	p.refunded = add(p.refunded, amt)
 	refundID := uuidFor(kindRefund, s.st.next(kindRefund))
-	m := s.addModification(p, ModificationRefund, modificationStatusRefunded, refundID,
+	m := s.addModification(p, ModificationRefund, s.cfg.refundStatus, refundID,
 		pseudoRandom(kindRecon, s.st.next(kindRecon), 21), req, amt, description)
-	s.logOp(OpRefund, p, refundID, amt, modificationStatusRefunded)
+	s.logOp(OpRefund, p, refundID, amt, opResultRefunded)
 	s.emitRefund(p, m, webhookOriginAPI)
 	return apiResult{status: http.StatusOK, body: marshal(p.doc(m, true))}
 }
@@ -474,9 +477,18 @@ func (s *Server) PaymentByReference(partnerReference string) (PaymentState, bool
 }
 
 // PayInvoice simulates the buyer paying a PREPMNT or PAYINVC invoice with its
-// transactionReference: the payment moves to CAPTURED (captured = amount) and
-// a webhook (origin "automated") is sent. The payment must be an invoice in
-// AUTHORIZATION_PENDING or AUTHORIZATION_COMPLETED with nothing captured.
+// transactionReference: the payment moves to SETTLED with a SETTLEMENT
+// modification over the whole amount (captured = amount) and a webhook
+// (origin "automated") is sent. The payment must be an invoice in
+// AUTHORIZATION_PENDING or AUTHORIZATION_COMPLETED with nothing captured, or
+// in CAPTURED (the document's answer to a new invoice) with the whole
+// amount captured and nothing refunded.
+//
+// Assumption: the documents do not show what a paid invoice's status
+// answer looks like. SETTLED is the documented status (seed
+// 004_63b579a9eeecc4a0.txt l.253) that says the money reached the merchant
+// ("the captured amount (which will be settled to your account)", seed
+// 003_6c7386b3129bc046.txt l.54).
 func (s *Server) PayInvoice(transactionID string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -487,11 +499,17 @@ func (s *Server) PayInvoice(transactionID string) error {
 	if !p.isInvoice() {
 		return fmt.Errorf("%w: %s is not an invoice payment (paymentMethod %s)", ErrInvalidState, transactionID, p.method)
 	}
-	if (p.status != StatusAuthorizationPending && p.status != StatusAuthorizationCompleted) || p.captured.Sign() != 0 {
+	switch {
+	case (p.status == StatusAuthorizationPending || p.status == StatusAuthorizationCompleted) && p.captured.Sign() == 0:
+	case p.status == StatusCaptured && p.captured.Cmp(p.amount) == 0 && p.refunded.Sign() == 0:
+	default:
 		return fmt.Errorf("%w: invoice %s is in status %s", ErrInvalidState, transactionID, p.status)
 	}
 	p.captured = clone(p.amount)
-	p.setStatus(StatusCaptured, s.now())
+	p.status = StatusSettled
+	p.updated = s.now()
+	s.addModification(p, ModificationSettlement, modificationStatusSettled,
+		uuidFor(kindSettlement, s.st.next(kindSettlement)), p.recon, nil, p.captured, p.description)
 	s.logOp(OpPayInvoice, p, p.id, p.amount, p.status)
 	s.emitPayment(p, webhookOriginAutomated, "")
 	return nil

@@ -124,3 +124,44 @@ func TestCheckoutPageErrors(t *testing.T) {
 		t.Error("invoice completed as a checkout")
 	}
 }
+
+// The assumption options: what the documents do not show is off by
+// default and named when on.
+func TestAssumptionOptions(t *testing.T) {
+	// A duplicate partnerReference has no code unless one is chosen.
+	for _, code := range []string{"", "not_unique"} {
+		s := NewServer(WithDuplicateReferenceCode(code))
+		authorize(t, s, "PAYINVC", "dup-o", "10.00")
+		r := call(t, s, http.MethodPost, PathAuthorize, authorizeJSON("PAYINVC", "dup-o", "10.00", "Doe"))
+		errs, _ := decode(t, r.body)["errors"].([]any)
+		if r.status != http.StatusBadRequest || len(errs) != 1 {
+			t.Fatalf("%q: %d %s", code, r.status, r.body)
+		}
+		e := errs[0].(map[string]any)
+		got, has := e["code"]
+		if e["property"] != "partnerReference" || (code == "" && has) || (code != "" && got != code) {
+			t.Errorf("%q: %s", code, r.body)
+		}
+		s.Close()
+	}
+	// A refund's status is sent only when chosen.
+	for _, st := range []string{"", "REFUNDED"} {
+		s := NewServer(WithRefundStatus(st))
+		id := authorize(t, s, "PREPMNT", "ref-o", "10.00")
+		r := call(t, s, http.MethodPost, PathRefund, modBody(id, "r-1", "1.00", ""))
+		if r.status != http.StatusOK {
+			t.Fatalf("%d %s", r.status, r.body)
+		}
+		m := decode(t, r.body)
+		mod, _ := m["modification"].(map[string]any)
+		hist, _ := m["statusHistory"].([]any)
+		last, _ := hist[len(hist)-1].(map[string]any)
+		if st == "" && (mod["status"] != nil || last["status"] != nil) {
+			t.Errorf("a refund status was invented: %s", r.body)
+		}
+		if st != "" && (mod["status"] != st || last["status"] != st) {
+			t.Errorf("WithRefundStatus(%q): %s", st, r.body)
+		}
+		s.Close()
+	}
+}

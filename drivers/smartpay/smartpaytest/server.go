@@ -25,7 +25,11 @@ const (
 
 // DeclineLastName is the test trigger for a declined authorization: a
 // POST /payment/authorize/ whose consumer.lastName equals it (ignoring case)
-// is declined by the "payment provider".
+// is refused with a 400 MOD1 body whose error is
+// "payment_provider_processing". Assumption: the documents show no decline
+// answer; that value says only at which level an error appeared (seed
+// 003_6c7386b3129bc046.txt l.196-200), so a client must not read it as a
+// decline. FailedLastName gives the documented FAILED status instead.
 const DeclineLastName = "Declined"
 
 // FailedLastName is the second decline trigger: a POST /payment/authorize/
@@ -90,6 +94,9 @@ type config struct {
 	backoff         time.Duration
 	autoCapture     bool
 	invoicePaid     bool
+	prepayPending   bool
+	refundStatus    string
+	duplicateCode   string
 	failRules       []failRule
 }
 
@@ -151,10 +158,44 @@ func WithWebhookRetry(maxAttempts int, initialBackoff time.Duration) Option {
 // AUTHORIZATION_COMPLETED. The Create Checkout request has no field for it.
 func WithAutoCapture(on bool) Option { return func(c *config) { c.autoCapture = on } }
 
-// WithInvoicePaidOnAuthorize makes POST /payment/authorize/ answer
-// paymentStatus CAPTURED at once, as in the document's example response,
-// instead of waiting for PayInvoice.
+// WithInvoicePaidOnAuthorize makes POST /payment/authorize/ answer a
+// pay-upon-invoice (PAYINVC) with paymentStatus CAPTURED at once, like the
+// document's only authorize answer (seed 004_63b579a9eeecc4a0.txt
+// l.482-498, a PREPMNT). A prepayment answers CAPTURED by default.
+//
+// Assumption either way: the documents show no PAYINVC answer. The default
+// (AUTHORIZATION_COMPLETED: the invoice is granted, the merchant captures
+// it on shipment) is this simulator's reading, not the provider's word.
 func WithInvoicePaidOnAuthorize(on bool) Option { return func(c *config) { c.invoicePaid = on } }
+
+// WithPrepaymentPending makes POST /payment/authorize/ answer a prepayment
+// (PREPMNT) with paymentStatus AUTHORIZATION_PENDING instead of the
+// document's CAPTURED (seed 004_63b579a9eeecc4a0.txt l.482-498).
+//
+// Assumption: it models the document's prose (the buyer pays later with
+// the transactionReference, l.4-7), which no documented answer shows.
+func WithPrepaymentPending(on bool) Option { return func(c *config) { c.prepayPending = on } }
+
+// WithRefundStatus sets the status a refund modification reports, in
+// modification.status and in its statusHistory entry (e.g. "REFUNDED").
+// By default both are omitted: the documents give the refund's status no
+// values (seed 003_6c7386b3129bc046.txt l.366-368 and l.474-476; seed 004's
+// example shows "string").
+//
+// Assumption: any value set here is invented; use it to test how a client
+// treats a status value it does not know.
+func WithRefundStatus(status string) Option { return func(c *config) { c.refundStatus = status } }
+
+// WithDuplicateReferenceCode sets errors[].code of the 400 that refuses a
+// reused partnerReference (e.g. "not_unique"). By default the error has a
+// message and the property "partnerReference" but no code: the documents
+// say partnerReference "must be unique (for that merchant)" (seed
+// 004_63b579a9eeecc4a0.txt l.45) and show no code for breaking that rule.
+//
+// Assumption: any code set here is invented.
+func WithDuplicateReferenceCode(code string) Option {
+	return func(c *config) { c.duplicateCode = code }
+}
 
 // WithFailNext makes the next request to path fail with status, without
 // executing it (see Server.FailNext).

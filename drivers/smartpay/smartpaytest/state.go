@@ -24,7 +24,7 @@ const (
 
 // Wire values the simulator chooses or copies from the documents.
 const (
-	modificationStatusRefunded     = "REFUNDED"
+	opResultRefunded               = "REFUNDED" // Operation.Result of a refund (the log's word, not sent)
 	modificationStatusCaptured     = StatusCaptured
 	modificationStatusCancelled    = StatusCancelled
 	modificationStatusSettled      = StatusSettled
@@ -82,9 +82,10 @@ const (
 	// uncaptured payment.
 	OpCancel = "cancel"
 	// OpRefund: POST /payment/refund, or /payment/cancelOrRefund on a
-	// captured payment; ID is the refundId, Result "REFUNDED".
+	// captured payment; ID is the refundId, Result "REFUNDED" (the log's
+	// word: the wire carries WithRefundStatus's value, none by default).
 	OpRefund = "refund"
-	// OpPayInvoice: PayInvoice – the buyer paid the invoice (Result CAPTURED).
+	// OpPayInvoice: PayInvoice – the buyer paid the invoice (Result SETTLED).
 	OpPayInvoice = "pay_invoice"
 	// OpSetStatus: SetStatus forced a status.
 	OpSetStatus = "set_status"
@@ -110,7 +111,7 @@ type Modification struct {
 	ID                        string // captureId, cancelId, refundId, or the generated id
 	Amount                    string // wire form
 	CurrencyCode              string
-	Status                    string // CAPTURED, CANCELLED, REFUNDED, SETTLED, CHARGEBACK
+	Status                    string // CAPTURED, CANCELLED, SETTLED, CHARGEBACK; a refund's is WithRefundStatus's ("" by default)
 	ReconciliationReferenceID string
 	Created                   time.Time
 }

@@ -307,12 +307,15 @@ func (s *Server) emitPayment(p *payment, origin, modificationID string) {
 
 // emitRefund queues a refund "updated" event; s.mu is held.
 func (s *Server) emitRefund(p *payment, m *modification, origin string) {
-	s.newEvent(p, origin, m.id, webhookObjectRefund, map[string]any{
+	data := map[string]any{
 		"refundId":       m.id,
 		"transactionId":  p.id,
 		"modificationId": m.modificationID,
-		"status":         m.status,
 		"amount":         number(m.amount),
 		"currencyCode":   p.currency,
-	})
+	}
+	if m.status != "" {
+		data["status"] = m.status
+	}
+	s.newEvent(p, origin, m.id, webhookObjectRefund, data)
 }

@@ -55,7 +55,7 @@ type modificationDoc struct {
 	LastStatusDate     string              `json:"lastStatusDate"`
 	ModificationAmount *amountDoc          `json:"modificationAmount,omitempty"`
 	ModificationData   modificationDataDoc `json:"modificationData"`
-	Status             string              `json:"status"`
+	Status             string              `json:"status,omitempty"`
 	StatusHistory      []historyDoc        `json:"statusHistory"`
 }
 
@@ -72,7 +72,7 @@ type modificationDataDoc struct {
 type historyDoc struct {
 	Error              string    `json:"error,omitempty"`
 	ModificationAmount amountDoc `json:"modificationAmount"`
-	Status             string    `json:"status"`
+	Status             string    `json:"status,omitempty"`
 	StatusDate         string    `json:"statusDate"`
 }
 
