@@ -268,6 +268,7 @@ func (g *Gateway) Capabilities() payments.Capabilities {
 		MultipleRefunds:         true,
 		ThreeDS:                 true,
 		LookupByReference:       true,
+		RefundsInStatus:         true, // Status reports Refunded and the status moves with refunds
 		IdempotentModifications: true,
 		Notifications:           payments.VerifiedSignature,
 	}

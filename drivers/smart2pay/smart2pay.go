@@ -178,6 +178,11 @@ func (g *Gateway) Capabilities() payments.Capabilities {
 		MultipleRefunds:   true,
 		ThreeDS:           false,
 		LookupByReference: true,
+		// The status answer says that a payment was refunded (21, 22, 16)
+		// but carries no refunded amount (seed 002_c6b29c27df04218d.txt
+		// l.924-959, l.1315-1324; PROVIDERS.md §2): a Router applies its
+		// refund ledger.
+		RefundsInStatus: false,
 		// No idempotency key: capture, cancel and refund are never retried
 		// after they may have been sent.
 		IdempotentModifications: false,

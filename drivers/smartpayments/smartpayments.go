@@ -251,9 +251,13 @@ func (g *Gateway) Capabilities() payments.Capabilities {
 		MultipleRefunds:   true,
 		ThreeDS:           true,
 		LookupByReference: true,
-		Payouts:           true,
-		Notifications:     payments.VerifiedByQuery,
-		Currencies:        []payments.Currency{g.currency},
+		// /check has no refunded amount or refund list (seed
+		// 000_2d15c756a78f42ef.txt l.389-409); refunds are transactions of
+		// their own (l.438-443).
+		RefundsInStatus: false,
+		Payouts:         true,
+		Notifications:   payments.VerifiedByQuery,
+		Currencies:      []payments.Currency{g.currency},
 	}
 }
 
