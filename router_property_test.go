@@ -174,7 +174,7 @@ func TestRouterPropertyNoDoubleCharge(t *testing.T) {
 				"card-auth": {payments.StatusAuthorized},
 				"invoice":   {payments.StatusRequiresAction, payments.StatusAuthorized, payments.StatusPending},
 			}[kind]
-			require.Contains(t, want, p.Status, "%s (%s)", ref, kind)
+			require.Contains(t, want, p.Status, "%s (%s): %s %+v", ref, kind, p.ID, p.Attempts)
 		case errors.Is(err, payments.ErrDeclined):
 			require.Empty(t, truth, "%s: declined, yet accepted by %v", ref, truth)
 		case errors.Is(err, payments.ErrUnavailable), errors.Is(err, payments.ErrRateLimited):

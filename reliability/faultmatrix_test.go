@@ -255,6 +255,15 @@ func runCell(t testing.TB, c *cell) {
 		c.fail("Status after the fault: %v", err)
 		return
 	}
+	if c.driver == "smartpayments" && c.op != opAuthorize && c.class() == "unknown" {
+		// SmartPayments' /check has no field that says what a capture,
+		// cancel or refund did: once its outcome is unknown the driver
+		// reports StatusUnknown, never a guess.
+		if p.Status != payments.StatusUnknown {
+			c.fail("Status is %s after an unknown outcome, want unknown", p.Status)
+		}
+		return
+	}
 	if got := r.Observed(p); got != tr {
 		c.fail("Status reports %v, the simulator holds %v", got, tr)
 	}

@@ -428,7 +428,13 @@ func testOutOfOrder(t *testing.T, w *notifyWorld) {
 		orders = append(orders, p)
 	}
 	for _, order := range orders {
+		// A store that knows the payment as this Router made it (the
+		// attempt that owns the reference, outcome not yet known):
+		// notifications update only payments the Router made.
 		store := payments.NewMemoryStore()
+		require.NoError(t, store.Begin(ctx, payments.Record{Reference: w.ref, Attempt: 1, Route: routeName}))
+		_, err := store.Finish(ctx, payments.Record{Reference: w.ref, Attempt: 1, ID: w.routerID}, true)
+		require.NoError(t, err)
 		router, err := payments.NewRouter([]payments.Route{{Name: routeName, Gateway: w.rig.Gateway()}}, payments.WithStore(store))
 		require.NoError(t, err)
 		var seen []payments.Status

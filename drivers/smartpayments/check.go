@@ -157,6 +157,12 @@ func (g *Gateway) applyOwn(ctx context.Context, orderID string, t *Transaction, 
 		return nil
 	}
 	p := t.Payment
+	if rec.doubt {
+		// See ownRecord.doubt: never guess what a lost call did.
+		zero := payments.Money{Currency: g.currency}
+		p.Status, p.Captured, p.Refunded, p.Decline = payments.StatusUnknown, zero, zero, nil
+		return nil
+	}
 	if rec.twoStep {
 		zero := payments.Money{Currency: g.currency}
 		switch w.Status.V {

@@ -1,6 +1,7 @@
 package smartpayments
 
 import (
+	"errors"
 	"sync"
 
 	"github.com/gopayments/payments"
@@ -44,7 +45,12 @@ type ownRecord struct {
 	// amount (no amount sent).
 	captureMinor int64
 	// cancel is true once /cancel answered a successful or pending cancel.
-	cancel  bool
+	cancel bool
+	// doubt is set when a /capture, /cancel or /refund of this Gateway was
+	// sent and its answer lost: /check has no field that says what it did,
+	// so the payment's state and amounts are not knowable any more and
+	// Status reports StatusUnknown (conservative default).
+	doubt   bool
 	refunds []ownRefund
 }
 
@@ -137,4 +143,12 @@ func (r *ownRecord) refunded() (succeeded, notFailed int64) {
 		}
 	}
 	return succeeded, notFailed
+}
+
+// markDoubt records that a money-moving call on orderID may or may not have
+// been processed (err is an unknown outcome).
+func (o *own) markDoubt(orderID string, err error) {
+	if errors.Is(err, payments.ErrOutcomeUnknown) {
+		o.update(orderID, func(r *ownRecord) { r.doubt = true })
+	}
 }

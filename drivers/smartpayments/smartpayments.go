@@ -284,6 +284,12 @@ func (g *Gateway) Authorize(ctx context.Context, req *payments.AuthorizeRequest)
 	if err != nil {
 		return nil, err
 	}
+	if ep.kind == callAuthorize {
+		// Written before the call: when the answer is lost, /check's
+		// "success" for this order must still read as an authorization,
+		// never as a capture.
+		g.own.update(req.Reference, func(r *ownRecord) { r.twoStep = true })
+	}
 	resp, err := g.api.Do(ctx, httpx.Call{Op: ep.op, Method: http.MethodPost, URL: ep.url, Body: body, Safety: httpx.MoneyMoving})
 	if err != nil {
 		return nil, err
@@ -294,9 +300,6 @@ func (g *Gateway) Authorize(ctx context.Context, req *payments.AuthorizeRequest)
 	var w paymentResponse
 	if err := httpx.DecodeJSON(Name, httpx.MoneyMoving, ep.op, resp, &w); err != nil {
 		return nil, err
-	}
-	if ep.kind == callAuthorize && w.Status.Valid {
-		g.own.update(req.Reference, func(r *ownRecord) { r.twoStep = true })
 	}
 	p, err := g.createdPayment(ep, req, &w, resp)
 	if err != nil || p.Status != payments.StatusRequiresAction || ep.url == g.urls.initPayment {
@@ -362,6 +365,7 @@ func (g *Gateway) Capture(ctx context.Context, req *payments.CaptureRequest) (*p
 	}
 	w, resp, err := g.modify(ctx, "capture", g.urls.capture, body)
 	if err != nil {
+		g.own.markDoubt(req.ID, err)
 		return nil, err
 	}
 	p := g.newPayment(req.ID)
@@ -430,6 +434,7 @@ func (g *Gateway) Cancel(ctx context.Context, req *payments.CancelRequest) (*pay
 	}
 	w, resp, err := g.modify(ctx, "cancel", g.urls.cancel, orderRequest{OrderID: req.ID})
 	if err != nil {
+		g.own.markDoubt(req.ID, err)
 		return nil, err
 	}
 	if code := w.Err; code != "" && w.Status.V == statusFail {
@@ -525,6 +530,9 @@ func (g *Gateway) Refund(ctx context.Context, req *payments.RefundRequest) (*pay
 		if err != nil {
 			return nil, err // no refund was sent
 		}
+		if p.Status == payments.StatusUnknown {
+			return nil, payments.InvalidField("amount", "required: the payment's state is unknown (an earlier capture, cancel or refund may or may not have been processed), so what is left to refund cannot be known")
+		}
 		if !p.Status.Settled() {
 			return nil, &payments.Error{Code: payments.InvalidState, Provider: Name, ProviderCode: p.ProviderStatus,
 				Message: fmt.Sprintf("refund: payment %s is %s: nothing captured to refund", req.ID, p.Status)}
@@ -547,14 +555,15 @@ func (g *Gateway) Refund(ctx context.Context, req *payments.RefundRequest) (*pay
 	body := refundRequest{OrderID: req.ID, Amount: minor, Reason: firstNonEmpty(req.Reason, DefaultRefundReason), CallbackURL: g.cfg.CallbackURL}
 	const op = "refund"
 	resp, err := g.api.Do(ctx, httpx.Call{Op: op, Method: http.MethodPost, URL: g.urls.refund, Body: body, Safety: httpx.MoneyMoving})
-	if err != nil {
-		return nil, err
-	}
-	if !resp.OK() {
-		return nil, httpError(op, httpx.MoneyMoving, resp)
+	if err == nil && !resp.OK() {
+		err = httpError(op, httpx.MoneyMoving, resp)
 	}
 	var w refundResponse
-	if err := httpx.DecodeJSON(Name, httpx.MoneyMoving, op, resp, &w); err != nil {
+	if err == nil {
+		err = httpx.DecodeJSON(Name, httpx.MoneyMoving, op, resp, &w)
+	}
+	if err != nil {
+		g.own.markDoubt(req.ID, err)
 		return nil, err
 	}
 	r := &payments.Refund{ID: str(w.RefundID), PaymentID: req.ID, Amount: amount, Raw: redact.Decoded(resp.Body)}
@@ -570,8 +579,10 @@ func (g *Gateway) Refund(ctx context.Context, req *payments.RefundRequest) (*pay
 	case r.ID != "":
 		r.Status = payments.RefundPending
 	default:
-		return nil, &payments.Error{Code: payments.OutcomeUnknown, Provider: Name, HTTPStatus: resp.StatusCode,
+		err := &payments.Error{Code: payments.OutcomeUnknown, Provider: Name, HTTPStatus: resp.StatusCode,
 			Message: "refund: the answer has neither success nor refund_id; the provider may have processed it: reconcile with Status"}
+		g.own.markDoubt(req.ID, err)
+		return nil, err
 	}
 	g.own.addRefund(req.ID, ownRefund{id: r.ID, minor: minor, status: r.Status})
 	return r, nil

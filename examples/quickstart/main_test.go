@@ -24,7 +24,7 @@ func TestRun(t *testing.T) {
 	// provider/flow → the status the row must show ("-": not supported).
 	want := map[string]string{
 		"smartpayments/sale":        "captured",
-		"smartpayments/two-step":    "captured", // /check shows finalAmount only; see flows.go
+		"smartpayments/two-step":    "partially_refunded",
 		"smartpayments/declined":    "failed",
 		"smartpayments/3-D Secure":  "captured",
 		"smartpayments/hosted page": "captured",
@@ -38,7 +38,7 @@ func TestRun(t *testing.T) {
 		"smart2pay/invoice":         "-",
 		"smart2pay/webhook":         "captured",
 		"smartpay/sale":             "-",
-		"smartpay/two-step":         "partially_captured", // SmartPay's status shows no refunded total
+		"smartpay/two-step":         "partially_captured", // the refund is still pending at SmartPay
 		"smartpay/declined":         "failed",
 		"smartpay/3-D Secure":       "-",
 		"smartpay/hosted page":      "authorized",
