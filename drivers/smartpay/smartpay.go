@@ -81,9 +81,9 @@ import (
 
 	"github.com/gopayments/payments"
 	"github.com/gopayments/payments/internal/httpx"
+	"github.com/gopayments/payments/internal/redact"
 	"github.com/gopayments/payments/internal/iso3166"
 	"github.com/gopayments/payments/internal/iso4217"
-	"github.com/gopayments/payments/internal/redact"
 )
 
 // Name is the driver name: Gateway.Name and Payment.Provider.
@@ -103,8 +103,8 @@ type Config struct {
 	// merchantKey of request bodies. Required.
 	MerchantKey string
 	// AuthenticationKey is the Basic auth password. Required unless OAuth
-	// is set.
-	AuthenticationKey string
+	// is set. It never prints (payments.Secret).
+	AuthenticationKey payments.Secret
 	// BaseURL is the SmartPay API base URL the provider gives at onboarding
 	// (sandbox or production), e.g. "https://api.smartpay.example". There
 	// is no public default. Required.
@@ -140,8 +140,8 @@ type OAuth struct {
 	// Basic user name). Required.
 	ClientID string
 	// ClientSecret is the OAuth client secret (the HTTP Basic password).
-	// Required.
-	ClientSecret string
+	// Required. It never prints (payments.Secret).
+	ClientSecret payments.Secret
 }
 
 // NotificationAuth is the Basic authentication SmartPay sends with webhooks
@@ -149,8 +149,9 @@ type OAuth struct {
 type NotificationAuth struct {
 	// Username is the webhook's Basic user name.
 	Username string
-	// Password is the webhook's Basic password.
-	Password string
+	// Password is the webhook's Basic password. It never prints
+	// (payments.Secret).
+	Password payments.Secret
 }
 
 // Gateway is the SmartPay driver. It implements payments.Gateway and adds
@@ -258,8 +259,18 @@ func New(cfg Config) (*Gateway, error) {
 		}
 		g.tokens = newTokenSource(*cfg.OAuth, hc, cfg.UserAgent, logger)
 	} else {
-		client.SetBasicAuth(cfg.MerchantKey, cfg.AuthenticationKey)
+		client.SetBasicAuth(cfg.MerchantKey, cfg.AuthenticationKey.Reveal())
 	}
+	// Every credential of the configuration is stripped from provider
+	// texts and logs, should an answer echo it.
+	creds := &redact.Known{}
+	if cfg.OAuth != nil {
+		creds.AddText(cfg.OAuth.ClientSecret.Reveal())
+	}
+	if na := cfg.NotificationAuth; na != nil {
+		creds.AddBasic(na.Username, na.Password.Reveal())
+	}
+	client.AddSecrets(creds)
 	return g, nil
 }
 
@@ -436,6 +447,7 @@ func (g *Gateway) Authorize(ctx context.Context, req *payments.AuthorizeRequest)
 		return nil, err
 	}
 	p, err := g.toPayment(&doc, resp.Body) // decoded whole
+	resp.CleanPayment(p)
 	if err != nil {
 		// A 2xx to a money-moving call that cannot be read: something may
 		// have happened; the caller must reconcile. One that contradicts
@@ -501,7 +513,7 @@ func (g *Gateway) declinedPayment(req *payments.AuthorizeRequest, resp *httpx.Re
 		Refunded:       req.Amount.Zero(),
 		Decline:        e.Decline,
 		ProviderStatus: e.ProviderCode,
-		Raw:            redact.JSON(resp.Body),
+		Raw:            resp.CleanJSON(resp.Body),
 	}
 }
 
@@ -566,7 +578,7 @@ func (g *Gateway) CreateCheckout(ctx context.Context, req *payments.AuthorizeReq
 		Refunded:       req.Amount.Zero(),
 		Action:         action,
 		ProviderStatus: "CREATED",
-		Raw:            redact.Decoded(resp.Body), // decoded whole by httpx.DecodeJSON
+		Raw:            resp.CleanDecoded(resp.Body), // decoded whole by httpx.DecodeJSON
 	}
 	return &Checkout{TransactionID: cr.TransactionID, CheckoutToken: token, RedirectURL: cr.RedirectURL, Payment: p}, nil
 }
@@ -898,6 +910,7 @@ func (g *Gateway) statusDoc(ctx context.Context, id string, details *detailsDoc)
 		}
 	}
 	p, err := g.toPayment(&doc, resp.Body) // decoded whole
+	resp.CleanPayment(p)
 	if err != nil {
 		return nil, nil, integrityErr(opStatus, err)
 	}

@@ -115,7 +115,11 @@ func (g *Gateway) Check(ctx context.Context, orderID string) (*Transaction, erro
 	if err := httpx.DecodeJSON(Name, httpx.Query, op, resp, &w); err != nil {
 		return nil, err
 	}
-	return g.transaction(orderID, &w, resp.Body)
+	t, err := g.transaction(orderID, &w, resp.Body)
+	if t != nil {
+		resp.CleanPayment(t.Payment)
+	}
+	return t, resp.CleanError(err)
 }
 
 // transaction maps a /check answer; w was decoded from body whole

@@ -12,7 +12,6 @@ import (
 
 	"github.com/gopayments/payments"
 	"github.com/gopayments/payments/internal/httpx"
-	"github.com/gopayments/payments/internal/redact"
 )
 
 // Name is the driver's name, as Gateway.Name returns it.
@@ -42,9 +41,9 @@ const DefaultMaxExportBytes = 64 << 20
 // required.
 type Config struct {
 	// MerchantKey and Secret are the Basic auth credentials
-	// (merchantKey:secret).
+	// (merchantKey:secret). Secret never prints (payments.Secret).
 	MerchantKey string
-	Secret      string
+	Secret      payments.Secret
 	// Account is the merchant account name ("account"), e.g. "EUR-sandbox".
 	Account string
 	// Currency is the currency of the amounts the provider reports without
@@ -196,8 +195,8 @@ func New(cfg Config) (*Gateway, error) {
 	g := &Gateway{cfg: cfg, currency: cur, urls: newEndpointURLs(&cfg), log: logger, api: httpx.New(hc), sleep: sleepCtx}
 	hc.MaxBodyBytes = cfg.MaxExportBytes
 	g.export = httpx.New(hc)
-	g.api.SetBasicAuth(cfg.MerchantKey, cfg.Secret)
-	g.export.SetBasicAuth(cfg.MerchantKey, cfg.Secret)
+	g.api.SetBasicAuth(cfg.MerchantKey, cfg.Secret.Reveal())
+	g.export.SetBasicAuth(cfg.MerchantKey, cfg.Secret.Reveal())
 	return g, nil
 }
 
@@ -309,12 +308,12 @@ func (g *Gateway) Capture(ctx context.Context, req *payments.CaptureRequest) (*p
 	p := g.newPayment(req.ID)
 	p.Status = mapStatus(w.Status.V, callCapture, false, nil)
 	p.ProviderStatus = providerStatus(w.Status.V)
-	p.Raw = redact.Decoded(resp.Body) // decoded whole by modify
+	p.Raw = resp.CleanDecoded(resp.Body) // decoded whole by modify
 	if p.Status == payments.StatusFailed {
 		if _, refused := requestErrors[w.Err]; refused {
-			return nil, refusal("capture", w.Err, w.Msg, resp.StatusCode)
+			return nil, refusal("capture", w.Err, resp.Clean(w.Msg), resp.StatusCode)
 		}
-		p.Decline = decline(w.Err, w.Msg, nil)
+		p.Decline = decline(w.Err, resp.Clean(w.Msg), nil)
 		return p, transactionError("capture", p.Decline)
 	}
 	if p.Status == payments.StatusCaptured && req.Amount != nil {
@@ -366,12 +365,12 @@ func (g *Gateway) Cancel(ctx context.Context, req *payments.CancelRequest) (*pay
 	}
 	if code := w.Err; code != "" && w.Status.V == statusFail {
 		// -1 with an error code is a refused cancel, not a voided payment.
-		return nil, refusal("cancel", code, w.Msg, resp.StatusCode)
+		return nil, refusal("cancel", code, resp.Clean(w.Msg), resp.StatusCode)
 	}
 	p := g.newPayment(req.ID)
 	p.Status = mapStatus(w.Status.V, callCancel, false, nil)
 	p.ProviderStatus = providerStatus(w.Status.V)
-	p.Raw = redact.Decoded(resp.Body) // decoded whole by modify
+	p.Raw = resp.CleanDecoded(resp.Body) // decoded whole by modify
 	_ = g.readBack(ctx, p, func(chk *payments.Payment) error {
 		p.Amount = chk.Amount
 		return nil
@@ -398,7 +397,7 @@ func (g *Gateway) modify(ctx context.Context, op, url string, body any) (*status
 	}
 	if !w.Status.Valid {
 		if code := w.Err; code != "" {
-			return nil, nil, refusal(op, code, w.Msg, resp.StatusCode)
+			return nil, nil, refusal(op, code, resp.Clean(w.Msg), resp.StatusCode)
 		}
 		return nil, nil, &payments.Error{Code: payments.OutcomeUnknown, Provider: Name, HTTPStatus: resp.StatusCode,
 			Message: op + ": the answer has no status; the provider may have processed it: reconcile with Status"}
@@ -467,7 +466,7 @@ func (g *Gateway) Refund(ctx context.Context, req *payments.RefundRequest) (*pay
 	if err := httpx.DecodeJSON(Name, httpx.MoneyMoving, op, resp, &w); err != nil {
 		return nil, err
 	}
-	r := &payments.Refund{ID: str(w.RefundID), PaymentID: req.ID, Amount: amount, Raw: redact.Decoded(resp.Body)}
+	r := &payments.Refund{ID: str(w.RefundID), PaymentID: req.ID, Amount: amount, Raw: resp.CleanDecoded(resp.Body)}
 	success := w.Success != nil && *w.Success
 	if w.Success != nil {
 		r.ProviderStatus = "success=" + strconv.FormatBool(*w.Success)
@@ -476,7 +475,7 @@ func (g *Gateway) Refund(ctx context.Context, req *payments.RefundRequest) (*pay
 	case success:
 		r.Status = payments.RefundSucceeded
 	case str(w.Err) != "":
-		return nil, refusal(op, str(w.Err), str(w.Message), resp.StatusCode)
+		return nil, refusal(op, str(w.Err), resp.Clean(str(w.Message)), resp.StatusCode)
 	case r.ID != "":
 		r.Status = payments.RefundPending
 	default:
