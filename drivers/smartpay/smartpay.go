@@ -81,9 +81,9 @@ import (
 
 	"github.com/gopayments/payments"
 	"github.com/gopayments/payments/internal/httpx"
-	"github.com/gopayments/payments/internal/redact"
 	"github.com/gopayments/payments/internal/iso3166"
 	"github.com/gopayments/payments/internal/iso4217"
+	"github.com/gopayments/payments/internal/redact"
 )
 
 // Name is the driver name: Gateway.Name and Payment.Provider.

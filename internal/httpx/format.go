@@ -92,7 +92,7 @@ func writeField(b *strings.Builder, f reflect.Value, pkg string, goSyntax bool) 
 		}
 		b.WriteString(s)
 	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
 		if goSyntax {
 			fmt.Fprintf(b, "%#v", f.Interface())
 		} else {
