@@ -317,6 +317,20 @@ func (k *Known) Decoded(body []byte) []byte {
 	return []byte(k.Text(string(out)))
 }
 
+// StripJSON strips the known secrets from a compact, valid JSON body (such
+// as a cassette's scrubbed body) as [Known.JSON] does, without the
+// shape-based masking of [Decoded]; a body without them, or that is not
+// such JSON, is stripped as text.
+func (k *Known) StripJSON(body []byte) []byte {
+	if k.Empty() || !k.contains(string(body)) {
+		return body
+	}
+	if res, ok := k.stripJSON(body); ok && json.Valid(res) {
+		return res
+	}
+	return []byte(k.strip(string(body)))
+}
+
 // Contains reports whether s holds one of the known secrets.
 func (k *Known) Contains(s string) bool { return !k.Empty() && k.contains(s) }
 
