@@ -23,6 +23,9 @@ func (c Config) Format(f fmt.State, verb rune) { httpx.FormatSafe(f, verb, c.Str
 // LogValue logs the configuration's fields, credentials redacted.
 func (c Config) LogValue() slog.Value { return httpx.ConfigLogValue(c) }
 
+// MarshalJSON writes the configuration's fields, credentials redacted.
+func (c Config) MarshalJSON() ([]byte, error) { return httpx.ConfigJSON(c) }
+
 // String describes the gateway by its configuration, credentials redacted.
 func (g *Gateway) String() string {
 	if g == nil {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/gopayments/payments"
 	"github.com/gopayments/payments/internal/httpx"
+	"github.com/gopayments/payments/internal/redact"
 )
 
 // Name is the driver name: Gateway.Name, Payment.Provider and Error.Provider.
@@ -114,7 +115,7 @@ func New(cfg Config) (*Gateway, error) {
 		cardSite, cardKey = cfg.CardSiteID, cfg.CardAPIKey
 	}
 	apmAuth, cardAuth := basicAuth(cfg.SiteID, cfg.APIKey.Reveal()), basicAuth(cardSite, cardKey.Reveal())
-	return &Gateway{
+	g := &Gateway{
 		cfg:           cfg,
 		apmURL:        strings.TrimRight(apmURL, "/"),
 		cardURL:       strings.TrimRight(cardURL, "/"),
@@ -128,7 +129,14 @@ func New(cfg Config) (*Gateway, error) {
 			Logger:     cfg.Logger,
 			Retry:      httpx.DefaultRetry,
 		}),
-	}, nil
+	}
+	// Both sites' keys are stripped from every answer's texts and logs:
+	// a provider may echo either.
+	creds := &redact.Known{}
+	creds.AddText(cfg.APIKey.Reveal())
+	creds.AddText(cfg.CardAPIKey.Reveal())
+	g.client.AddSecrets(creds)
+	return g, nil
 }
 
 // basicAuth is GlobalPay's Authorization header: Basic base64(SiteID:APIKey).

@@ -1,6 +1,7 @@
 package httpx
 
 import (
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"reflect"
@@ -147,4 +148,39 @@ func ConfigLogValue(cfg any) slog.Value {
 		attrs = append(attrs, slog.String(sf.Name, b.String()))
 	}
 	return slog.GroupValue(attrs...)
+}
+
+// ConfigJSON is the JSON form of a configuration: an object of its fields,
+// made safe as ConfigString makes them (every value a string).
+func ConfigJSON(cfg any) ([]byte, error) {
+	v := reflect.ValueOf(cfg)
+	for v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			return []byte("null"), nil
+		}
+		v = v.Elem()
+	}
+	var b strings.Builder
+	b.WriteByte('{')
+	n := 0
+	for i := 0; i < v.NumField(); i++ {
+		sf := v.Type().Field(i)
+		if !sf.IsExported() {
+			continue
+		}
+		if n > 0 {
+			b.WriteByte(',')
+		}
+		n++
+		var fb strings.Builder
+		writeField(&fb, v.Field(i), v.Type().PkgPath(), false)
+		b.WriteString(strconv.Quote(sf.Name) + ":" + jsonString(fb.String()))
+	}
+	b.WriteByte('}')
+	return []byte(b.String()), nil
+}
+
+func jsonString(s string) string {
+	q, _ := json.Marshal(s) // a Go string always encodes
+	return string(q)
 }
