@@ -244,3 +244,25 @@ func TestConfigsAndGatewaysNeverPrintSecrets(t *testing.T) {
 	assertNoLeak(t, leaks, "the slog JSON log", js.String())
 	assert.Contains(t, fmt.Sprintf("%+v", s2Cfg), "SiteID:", "the configuration still prints its other fields")
 }
+
+// TestCallbackURLCredentialsNotLogged: a CallbackURL that carries
+// credentials (user info, ?token=) is sent to SmartPayments, but the debug
+// log of the call shows neither.
+func TestCallbackURLCredentialsNotLogged(t *testing.T) {
+	sim := smartpaymentstest.NewServer(smartpaymentstest.WithCredentials(smartpaymentstest.DefaultMerchantKey, sentinelAPIKey), smartpaymentstest.WithoutCallbacks())
+	t.Cleanup(sim.Close)
+	var text, js syncBuffer
+	gw, err := smartpayments.New(smartpayments.Config{MerchantKey: smartpaymentstest.DefaultMerchantKey, Secret: sentinelAPIKey,
+		Account: "EUR-sandbox", MerchantSite: "https://merchant.example",
+		CallbackURL: "https://" + sentinelWebhookUser + ":" + sentinelWebhookPass + "@shop.example/hooks?token=" + sentinelWallet,
+		GatewayURL:  sim.GatewayURL(), CardDataURL: sim.CardDataURL(), ExportURL: sim.ExportURL(),
+		HTTPClient: sim.Client(), Logger: debugLogger(&text, &js)})
+	require.NoError(t, err)
+	req := smartPaymentsRequest("cb-creds", smartpaymentstest.CardFrictionless, true)
+	_, err = gw.Authorize(context.Background(), req)
+	require.NoError(t, err)
+	leaks := echoLeaks(sentinelPAN)
+	assertNoLeak(t, leaks, "the slog text log", text.String())
+	assertNoLeak(t, leaks, "the slog JSON log", js.String())
+	assert.Contains(t, text.String(), "shop.example/hooks", "the callback URL was logged")
+}
