@@ -130,22 +130,13 @@ func typeName(t reflect.Type) string {
 // ConfigLogValue is the slog form of a configuration: a group of its
 // fields, made safe as ConfigString makes them.
 func ConfigLogValue(cfg any) slog.Value {
-	v := reflect.ValueOf(cfg)
-	for v.Kind() == reflect.Pointer {
-		if v.IsNil() {
-			return slog.StringValue("<nil>")
-		}
-		v = v.Elem()
+	fields, ok := safeFields(cfg)
+	if !ok {
+		return slog.StringValue("<nil>")
 	}
-	var attrs []slog.Attr
-	for i := 0; i < v.NumField(); i++ {
-		sf := v.Type().Field(i)
-		if !sf.IsExported() {
-			continue
-		}
-		var b strings.Builder
-		writeField(&b, v.Field(i), v.Type().PkgPath(), false)
-		attrs = append(attrs, slog.String(sf.Name, b.String()))
+	attrs := make([]slog.Attr, len(fields))
+	for i, f := range fields {
+		attrs[i] = slog.String(f[0], f[1])
 	}
 	return slog.GroupValue(attrs...)
 }
@@ -153,31 +144,42 @@ func ConfigLogValue(cfg any) slog.Value {
 // ConfigJSON is the JSON form of a configuration: an object of its fields,
 // made safe as ConfigString makes them (every value a string).
 func ConfigJSON(cfg any) ([]byte, error) {
-	v := reflect.ValueOf(cfg)
-	for v.Kind() == reflect.Pointer {
-		if v.IsNil() {
-			return []byte("null"), nil
-		}
-		v = v.Elem()
+	fields, ok := safeFields(cfg)
+	if !ok {
+		return []byte("null"), nil
 	}
 	var b strings.Builder
 	b.WriteByte('{')
-	n := 0
+	for i, f := range fields {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(jsonString(f[0]) + ":" + jsonString(f[1]))
+	}
+	b.WriteByte('}')
+	return []byte(b.String()), nil
+}
+
+// safeFields are the exported fields of a configuration struct (or a
+// pointer to one), each name with its safe text; ok is false for nil.
+func safeFields(cfg any) (fields [][2]string, ok bool) {
+	v := reflect.ValueOf(cfg)
+	for v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			return nil, false
+		}
+		v = v.Elem()
+	}
 	for i := 0; i < v.NumField(); i++ {
 		sf := v.Type().Field(i)
 		if !sf.IsExported() {
 			continue
 		}
-		if n > 0 {
-			b.WriteByte(',')
-		}
-		n++
-		var fb strings.Builder
-		writeField(&fb, v.Field(i), v.Type().PkgPath(), false)
-		b.WriteString(strconv.Quote(sf.Name) + ":" + jsonString(fb.String()))
+		var b strings.Builder
+		writeField(&b, v.Field(i), v.Type().PkgPath(), false)
+		fields = append(fields, [2]string{sf.Name, b.String()})
 	}
-	b.WriteByte('}')
-	return []byte(b.String()), nil
+	return fields, true
 }
 
 func jsonString(s string) string {
