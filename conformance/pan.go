@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"regexp"
 	"strings"
 	"time"
 
@@ -26,10 +27,21 @@ func cardLike(digits string) bool {
 	return true
 }
 
+// groupedDigits is a card number written in groups: "4111 1198 7654 3212",
+// "4111-1198-7654-3212".
+var groupedDigits = regexp.MustCompile(`\b\d{4}(?:[ -]\d{4}){2}[ -]\d{1,7}\b`)
+
 // maskPANs masks every card-like run of digits in s (see cardLike),
-// keeping its first 6 and last 4 digits. Masked numbers are no longer runs
-// of digits, so maskPANs is idempotent.
+// keeping its first 6 and last 4 digits, and every card-like number
+// written in groups of four. Masked numbers are no longer runs of digits,
+// so maskPANs is idempotent.
 func maskPANs(s string) string {
+	s = groupedDigits.ReplaceAllStringFunc(s, func(g string) string {
+		if d := strings.NewReplacer(" ", "", "-", "").Replace(g); cardLike(d) {
+			return redact.PAN(d)
+		}
+		return g
+	})
 	var b strings.Builder
 	start := -1
 	flush := func(end int) {
@@ -63,7 +75,7 @@ func maskPANs(s string) string {
 var panKeys = map[string]bool{"number": true, "cardnumber": true, "pan": true, "customercardnumber": true}
 
 func normKey(k string) string {
-	return strings.NewReplacer("_", "", "-", "").Replace(strings.ToLower(k))
+	return strings.NewReplacer("_", "", "-", "", "[", "", "]", "").Replace(strings.ToLower(k))
 }
 
 // maskPANValue masks the value of a card-number key when it is a number of

@@ -28,12 +28,15 @@ var documentedTestCards = map[string]bool{
 var (
 	digitRun   = regexp.MustCompile(`\d+`)
 	groupedPAN = regexp.MustCompile(`\b\d{4}[ -]\d{4}[ -]\d{4}[ -]\d{1,7}\b`)
-	cvvInText  = regexp.MustCompile(`(?i)\\?"(cvv|cvc|cvv2|cvc2|cvn|security_?code|card_?cvv)\\?"\s*:\s*\\?"?\d{3,4}`)
+	cvvInText  = regexp.MustCompile(`(?i)\\?"(cvv|cvc|cvv2|cvc2|cvn|csc|security_?code|card_?cvv|card_?cvc|cvv_?code|card\[cvc\])\\?"\s*:\s*\\?"?\d{3,4}`)
+	// cvvFreeText is a security code in prose: "cvv 7391", "CVC: 123".
+	cvvFreeText = regexp.MustCompile(`(?i)\b(cvv2?|cvc2?|cvn|csc|security code)\b[\s:=#'"]{1,3}\d{3,4}\b`)
 )
 
 // cvvKeys are JSON keys and form fields that hold a card security code,
 // normalised (lower case, no '_' or '-').
-var cvvKeys = map[string]bool{"cvv": true, "cvc": true, "cvv2": true, "cvc2": true, "cvn": true, "securitycode": true, "cardcvv": true, "cardsecuritycode": true}
+var cvvKeys = map[string]bool{"cvv": true, "cvc": true, "cvv2": true, "cvc2": true, "cvn": true, "csc": true, "securitycode": true,
+	"cardcvv": true, "cardcvc": true, "cvvcode": true, "cvccode": true, "cardsecuritycode": true}
 
 func normalise(k string) string { return normKey(k) }
 
@@ -65,6 +68,9 @@ func scanCassette(file string) []string {
 	}
 	for _, m := range cvvInText.FindAllString(text, -1) {
 		add("CVV value in %q", m[:strings.IndexAny(m, ":")]+": …")
+	}
+	for _, m := range cvvFreeText.FindAllStringSubmatch(text, -1) {
+		add("CVV value in free text after %q", m[1])
 	}
 	c, err := cassette.Load(strings.TrimSuffix(file, ".yaml"))
 	if err != nil {
@@ -227,6 +233,41 @@ interactions:
 - request: {method: GET, url: "https://api.example/x?api_key=abc123"}
   response: {code: 200}
 `, "URL parameter api_key"},
+		{"dashed pan", `version: 1
+interactions:
+- request: {method: POST, url: "https://api.example/x"}
+  response: {code: 400, body: '{"msg":"card 4111-1198-7654-3212 refused"}'}
+`, "card number 411111******3212"},
+		{"cvv in free text", `version: 1
+interactions:
+- request: {method: POST, url: "https://api.example/x"}
+  response: {code: 400, body: '{"msg":"card 4111 11** **** 3212 cvv 7391 refused"}'}
+`, "CVV value in free text"},
+		{"cvn", `version: 1
+interactions:
+- request: {method: POST, url: "https://api.example/x", body: '{"card":{"cvn":"123"}}'}
+  response: {code: 200}
+`, "CVV value"},
+		{"csc", `version: 1
+interactions:
+- request: {method: POST, url: "https://api.example/x", body: '{"csc":456}'}
+  response: {code: 200}
+`, "CVV value"},
+		{"card_cvc", `version: 1
+interactions:
+- request: {method: POST, url: "https://api.example/x", body: '{"card_cvc":"123"}'}
+  response: {code: 200}
+`, "CVV value"},
+		{"cvv_code", `version: 1
+interactions:
+- request: {method: POST, url: "https://api.example/x", body: '{"payer":{"cvv_code":"123"}}'}
+  response: {code: 200}
+`, "CVV value"},
+		{"card[cvc] form", `version: 1
+interactions:
+- request: {method: POST, url: "https://api.example/x", body: 'card[cvc]=123&amount=10'}
+  response: {code: 200}
+`, "CVV value"},
 		{"token header", `version: 1
 interactions:
 - request: {method: GET, url: "https://api.example/x", headers: {X-Auth-Token: ["abc"]}}

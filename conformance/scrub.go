@@ -82,16 +82,58 @@ func scrubBody(body string) string {
 // scrubInteraction is the save filter of every recorded cassette: it
 // removes credentials, card numbers and CVVs from both sides of an
 // interaction. Applying it twice changes nothing.
+//
+// The secrets the request sends (its card number, CVV, tokens,
+// credentials in headers, URL and form) are also stripped wherever they
+// appear verbatim, spaced or dashed, on both sides: a provider that echoes
+// them back in free text ("card 4111 1198 7654 3212 … cvv 7391") is
+// scrubbed too.
 func scrubInteraction(i *cassette.Interaction) error {
+	k := interactionSecrets(i)
 	i.Request.URL = redact.URL(i.Request.URL)
 	i.Request.Headers = scrubHeaders(i.Request.Headers)
-	i.Request.Body = scrubBody(i.Request.Body)
+	i.Request.Body = stripKnown(k, scrubBody(i.Request.Body))
 	if i.Request.Form != nil {
 		i.Request.Form = redact.Values(i.Request.Form)
 	}
 	i.Response.Headers = scrubHeaders(i.Response.Headers)
-	i.Response.Body = scrubBody(i.Response.Body)
+	i.Response.Body = stripKnown(k, scrubBody(i.Response.Body))
 	return nil
+}
+
+// interactionSecrets are the exact secrets an interaction's request sends.
+func interactionSecrets(i *cassette.Interaction) *redact.Known {
+	k := &redact.Known{}
+	if b := strings.TrimSpace(i.Request.Body); b != "" {
+		k.CollectJSON([]byte(b))
+	}
+	for name, vs := range i.Request.Headers {
+		for _, v := range vs {
+			if strings.EqualFold(name, "Authorization") || strings.EqualFold(name, "Proxy-Authorization") {
+				k.AddAuthorization(v)
+			} else if isSecretHeader(name) && !strings.HasSuffix(v, redact.Mask) {
+				k.AddText(v)
+			}
+		}
+	}
+	k.CollectURL(i.Request.URL)
+	for name, vs := range i.Request.Form {
+		for _, v := range vs {
+			if redact.IsSecretParam(name) {
+				k.AddCode(v)
+			}
+		}
+	}
+	return k
+}
+
+// stripKnown strips k's secrets from an already scrubbed body (compact
+// JSON, a form or text).
+func stripKnown(k *redact.Known, body string) string {
+	if k.Empty() || !k.Contains(body) {
+		return body
+	}
+	return string(k.StripJSON([]byte(body)))
 }
 
 // requestKey is what replay matches on: method, path, query and body, all
@@ -127,6 +169,11 @@ func normBody(body string) string {
 	}
 	if json.Valid([]byte(trimmed)) {
 		if sc, err := scrubJSON([]byte(trimmed)); err == nil {
+			// As scrubInteraction records it: the body's own secrets
+			// stripped wherever they appear.
+			k := &redact.Known{}
+			k.CollectJSON([]byte(trimmed))
+			sc = k.StripJSON(sc)
 			if c, err := CanonicalJSON(sc); err == nil {
 				return "json:" + string(c)
 			}

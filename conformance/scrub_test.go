@@ -1,7 +1,9 @@
 package conformance
 
 import (
+	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -146,4 +148,36 @@ func jsonStrings(doc string) []string {
 	}
 	walk(v)
 	return out
+}
+
+// TestScrubInteractionStripsEchoes: a provider that echoes the request's
+// card, CVV and credentials in free text (issue 16) is recorded without
+// them, spaced, dashed or verbatim.
+func TestScrubInteractionStripsEchoes(t *testing.T) {
+	i := &cassette.Interaction{
+		Request: cassette.Request{
+			URL:     "https://api.example/v1/p",
+			Method:  "POST",
+			Body:    `{"card":{"number":"4111119876543212","card_cvc":"7391"},"callback_url":"https://hook:hookpass-77@shop.example/cb?token=cbtoken-88"}`,
+			Headers: http.Header{"Authorization": {"Basic " + base64.StdEncoding.EncodeToString([]byte("site:sk_SENTINEL_apikey"))}},
+		},
+		Response: cassette.Response{Body: `{"msg":"card 4111 1198 7654 3212 / 4111-1198-7654-3212 cvv 7391 key sk_SENTINEL_apikey hook hookpass-77 cbtoken-88","amount":7391}`},
+	}
+	if err := scrubInteraction(i); err != nil {
+		t.Fatal(err)
+	}
+	// Not json.Marshal(i): Request and Response are embedded and both have
+	// Body and Headers, which encoding/json then drops.
+	recorded := fmt.Sprint(i.Request.URL, i.Request.Body, i.Request.Headers, i.Response.Body, i.Response.Headers)
+	for _, leak := range []string{"1198", "7391", "sk_SENTINEL_apikey", "hookpass-77", "cbtoken-88"} {
+		if strings.Contains(recorded, leak) {
+			t.Errorf("scrubbed interaction still holds %s: %s", leak, recorded)
+		}
+	}
+	if !json.Valid([]byte(i.Response.Body)) {
+		t.Errorf("response body is no longer JSON: %s", i.Response.Body)
+	}
+	if !strings.Contains(i.Response.Body, "411111******3212") {
+		t.Errorf("the card number should keep its first 6 and last 4 digits: %s", i.Response.Body)
+	}
 }

@@ -174,7 +174,7 @@ func newSmartPaymentsRig(o options) (rig, error) {
 	}
 	sim := smartpaymentstest.NewServer(simOpts...)
 	gw, err := smartpayments.New(smartpayments.Config{
-		MerchantKey: key, Secret: secret,
+		MerchantKey: key, Secret: payments.Secret(secret),
 		Account: "EUR-sandbox", PayoutAccount: "EUR-sandbox-payout",
 		MerchantSite: "https://merchant.example", CallbackURL: o.notifyURL,
 		GatewayURL: sim.GatewayURL(), CardDataURL: sim.CardDataURL(), ExportURL: sim.ExportURL(),
@@ -274,7 +274,7 @@ func newSmart2PayRig(o options) (rig, error) {
 	}
 	sim := smart2paytest.NewServer(simOpts...)
 	gw, err := smart2pay.New(smart2pay.Config{
-		SiteID: site, APIKey: key, CardSiteID: cardSite, CardAPIKey: cardKey,
+		SiteID: site, APIKey: payments.Secret(key), CardSiteID: cardSite, CardAPIKey: payments.Secret(cardKey),
 		BaseURL: sim.URL(), CardBaseURL: sim.CardURL(),
 		HTTPClient: client(sim.Client().Transport, o), Logger: o.logger,
 	})
@@ -366,7 +366,7 @@ func newSmartPayRig(o options) (rig, error) {
 		auth = o.creds.APIKey
 		simOpts = append(simOpts, smartpaytest.WithCredentials(key, auth))
 		if o.creds.WebhookUser != "" {
-			cfg.NotificationAuth = &smartpay.NotificationAuth{Username: o.creds.WebhookUser, Password: o.creds.WebhookPass}
+			cfg.NotificationAuth = &smartpay.NotificationAuth{Username: o.creds.WebhookUser, Password: payments.Secret(o.creds.WebhookPass)}
 			simOpts = append(simOpts, smartpaytest.WithWebhookBasicAuth(o.creds.WebhookUser, o.creds.WebhookPass))
 		}
 	}
@@ -374,11 +374,11 @@ func newSmartPayRig(o options) (rig, error) {
 		simOpts = append(simOpts, smartpaytest.WithWebhookURL(o.notifyURL), smartpaytest.WithWebhookRetry(1, 0))
 	}
 	sim := smartpaytest.NewServer(simOpts...)
-	cfg.MerchantKey, cfg.AuthenticationKey, cfg.BaseURL = key, auth, sim.URL()
+	cfg.MerchantKey, cfg.AuthenticationKey, cfg.BaseURL = key, payments.Secret(auth), sim.URL()
 	cfg.HTTPClient = client(sim.Client().Transport, o)
 	if o.oauth {
 		cfg.AuthenticationKey = ""
-		cfg.OAuth = &smartpay.OAuth{TokenURL: sim.TokenURL(), ClientID: key, ClientSecret: auth}
+		cfg.OAuth = &smartpay.OAuth{TokenURL: sim.TokenURL(), ClientID: key, ClientSecret: payments.Secret(auth)}
 	}
 	gw, err := smartpay.New(cfg)
 	if err != nil {

@@ -50,7 +50,7 @@ func harness() conformance.Harness {
 		NewGateway: func(t *testing.T, rt http.RoundTripper) payments.Gateway {
 			c := credentials(t)
 			gw, err := smart2pay.New(smart2pay.Config{
-				SiteID: c.site, APIKey: c.key, CardSiteID: c.cardSite, CardAPIKey: c.cardKey,
+				SiteID: c.site, APIKey: payments.Secret(c.key), CardSiteID: c.cardSite, CardAPIKey: payments.Secret(c.cardKey),
 				HTTPClient: &http.Client{Transport: rt},
 			})
 			if err != nil {

@@ -181,7 +181,7 @@ func errorFromResponse(op string, safety httpx.Safety, resp *httpx.Response) api
 		}
 		e.Code, e.ProviderCode = entry.Code, string(r.Code)
 		if entry.Code == payments.Declined {
-			e.Decline = &payments.Decline{Reason: entry.Decline, Code: string(r.Code), Message: str(r.Info)}
+			e.Decline = &payments.Decline{Reason: entry.Decline, Code: string(r.Code), Message: resp.Clean(str(r.Info))}
 		}
 		if string(r.Code) == codePaymentInvalid && exists {
 			e.Code = payments.InvalidState
@@ -201,7 +201,9 @@ func errorFromResponse(op string, safety httpx.Safety, resp *httpx.Response) api
 	if msg == "" {
 		msg = fmt.Sprintf("HTTP %d", resp.StatusCode)
 	}
-	e.Message = op + ": " + msg
+	// Masked when built: the provider's text may echo the card or the
+	// credentials of the call.
+	e.Message = resp.Clean(op + ": " + msg)
 	return out
 }
 

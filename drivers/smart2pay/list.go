@@ -13,7 +13,6 @@ import (
 	"github.com/gopayments/payments"
 	"github.com/gopayments/payments/internal/httpx"
 	"github.com/gopayments/payments/internal/iso3166"
-	"github.com/gopayments/payments/internal/redact"
 )
 
 // ListFilter selects payments for ListPayments and ListPaymentsPage. Every
@@ -244,7 +243,7 @@ func (g *Gateway) listPage(ctx context.Context, a api, q url.Values) ([]*payment
 		if err != nil {
 			return nil, malformed(op, httpx.Query, resp.StatusCode, fmt.Errorf("entry %d: %w", i, err))
 		}
-		p.Raw = redact.Decoded(raw) // one value of a body DecodeJSON decoded whole
+		p.Raw = resp.CleanDecoded(raw) // one value of a body DecodeJSON decoded whole
 		out = append(out, p)
 	}
 	return out, nil
@@ -317,7 +316,7 @@ func (g *Gateway) Refunds(ctx context.Context, paymentID string) ([]*payments.Re
 		if r.PaymentID != paymentID {
 			return nil, integrityError(op, "refund %s is of payment %q, not %q", r.ID, r.PaymentID, paymentID)
 		}
-		r.Raw = redact.Decoded(raw) // one value of a body DecodeJSON decoded whole
+		r.Raw = resp.CleanDecoded(raw) // one value of a body DecodeJSON decoded whole
 		out = append(out, r)
 	}
 	return out, nil
@@ -379,6 +378,6 @@ func (g *Gateway) getRefund(ctx context.Context, op, paymentID, refundID, suffix
 	if r.PaymentID == "" {
 		r.PaymentID = paymentID
 	}
-	r.Raw = redact.Decoded(resp.Body) // decoded whole by DecodeJSON
+	r.Raw = resp.CleanDecoded(resp.Body) // decoded whole by DecodeJSON
 	return r, nil
 }

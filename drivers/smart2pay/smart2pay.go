@@ -46,14 +46,15 @@ type Config struct {
 	// SiteID is the GlobalPay site ID, the user name of Basic authentication.
 	SiteID int64
 	// APIKey is the site's API key, the password of Basic authentication.
-	APIKey string
+	// It never prints (payments.Secret).
+	APIKey payments.Secret
 	// CardSiteID and CardAPIKey are the direct card host's credentials when
 	// the merchant has a separate site there (the document's examples use
 	// site 30201 on one host and 1010 on the other). Zero values use SiteID
 	// and APIKey.
 	CardSiteID int64
 	// CardAPIKey: see CardSiteID.
-	CardAPIKey string
+	CardAPIKey payments.Secret
 	// Live selects the live hosts (globalpay / secure.smart2pay.com);
 	// otherwise the test hosts (paytest / securetest.smart2pay.com).
 	Live bool
@@ -84,6 +85,8 @@ type Gateway struct {
 	// constant-time comparisons of Notify.
 	apmAuthBytes, cardAuthBytes []byte
 	client                      *httpx.Client
+	// cfg is the configuration, for the safe printing of the Gateway only.
+	cfg Config
 }
 
 var _ payments.Gateway = (*Gateway)(nil)
@@ -122,11 +125,12 @@ func New(cfg Config) (*Gateway, error) {
 	if cfg.CardSiteID != 0 {
 		cardSite, cardKey = cfg.CardSiteID, cfg.CardAPIKey
 	}
-	apmAuth, cardAuth := basicAuth(cfg.SiteID, cfg.APIKey), basicAuth(cardSite, cardKey)
+	apmAuth, cardAuth := basicAuth(cfg.SiteID, cfg.APIKey.Reveal()), basicAuth(cardSite, cardKey.Reveal())
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultTimeout
 	}
-	return &Gateway{
+	g := &Gateway{
+		cfg:           cfg,
 		apmURL:        strings.TrimRight(apmURL, "/"),
 		cardURL:       strings.TrimRight(cardURL, "/"),
 		apmAuth:       apmAuth,
@@ -140,7 +144,14 @@ func New(cfg Config) (*Gateway, error) {
 			Logger:     cfg.Logger,
 			Retry:      httpx.DefaultRetry,
 		}),
-	}, nil
+	}
+	// Both sites' keys are stripped from every answer's texts and logs:
+	// a provider may echo either.
+	creds := &redact.Known{}
+	creds.AddText(cfg.APIKey.Reveal())
+	creds.AddText(cfg.CardAPIKey.Reveal())
+	g.client.AddSecrets(creds)
+	return g, nil
 }
 
 // basicAuth is GlobalPay's Authorization header: Basic base64(SiteID:APIKey).
@@ -482,15 +493,16 @@ func (g *Gateway) Authorize(ctx context.Context, req *payments.AuthorizeRequest)
 			// let a caller (or a Router) charge the customer again.
 			p, err := convertPayment(a, w)
 			if err != nil {
-				return nil, &payments.Error{Code: payments.OutcomeUnknown, Provider: Name, HTTPStatus: resp.StatusCode, ProviderCode: ae.err.ProviderCode,
-					Message: op + ": the answer names payment " + w.ID.String() + " but " + err.Error() + "; reconcile with Status by reference", Err: ae.err}
+				return nil, resp.CleanError(&payments.Error{Code: payments.OutcomeUnknown, Provider: Name, HTTPStatus: resp.StatusCode, ProviderCode: ae.err.ProviderCode,
+					Message: op + ": the answer names payment " + w.ID.String() + " but " + err.Error() + "; reconcile with Status by reference", Err: ae.err})
 			}
-			p.Raw = redact.JSON(resp.Body)
-			return g.created(op, p, req, resp.StatusCode)
+			p.Raw = resp.CleanJSON(resp.Body)
+			p, err = g.created(op, p, req, resp.StatusCode)
+			return resp.CleanPayment(p), resp.CleanError(err)
 		}
 		if ae.err.Code == payments.Declined {
 			p := &payments.Payment{Provider: Name, Reference: req.Reference, Status: payments.StatusFailed,
-				Amount: req.Amount, Captured: req.Amount.Zero(), Refunded: req.Amount.Zero(), Decline: ae.err.Decline, Raw: redact.JSON(resp.Body)}
+				Amount: req.Amount, Captured: req.Amount.Zero(), Refunded: req.Amount.Zero(), Decline: ae.err.Decline, Raw: resp.CleanJSON(resp.Body)}
 			if ae.payment != nil {
 				if id, ok := numInt64(ae.payment.ID); ok {
 					p.ID = formatID(a, id)
@@ -598,11 +610,12 @@ func (g *Gateway) decodePayment(op string, safety httpx.Safety, a api, resp *htt
 	}
 	p, err := convertPayment(a, env.Payment)
 	if err != nil {
-		return nil, nil, malformed(op, safety, resp.StatusCode, err)
+		return nil, nil, resp.CleanError(malformed(op, safety, resp.StatusCode, err))
 	}
-	// DecodeJSON decoded the whole body: it is valid JSON.
-	p.Raw = redact.Decoded(resp.Body)
-	return p, env.Payment, nil
+	// DecodeJSON decoded the whole body: it is valid JSON. The provider's
+	// texts (Raw, the decline's reasons) lose the call's secrets.
+	p.Raw = resp.CleanDecoded(resp.Body)
+	return resp.CleanPayment(p), env.Payment, nil
 }
 
 // malformed classifies a 2xx body that decoded but does not make sense:
@@ -930,7 +943,7 @@ func (g *Gateway) Refund(ctx context.Context, req *payments.RefundRequest) (*pay
 	if err != nil {
 		return nil, malformed(op, httpx.MoneyMoving, resp.StatusCode, err)
 	}
-	r.Raw = redact.Decoded(resp.Body) // decoded whole by DecodeJSON
+	r.Raw = resp.CleanDecoded(resp.Body) // decoded whole by DecodeJSON
 	if !r.Amount.Equal(amount) {
 		return r, integrityError(op, "the refund is for %s, the request for %s", r.Amount, amount)
 	}
@@ -948,7 +961,7 @@ func (g *Gateway) Refund(ctx context.Context, req *payments.RefundRequest) (*pay
 				e.Message += ": " + t
 			}
 		}
-		return r, e
+		return r, resp.CleanError(e)
 	}
 	return r, nil
 }

@@ -44,7 +44,7 @@ func TestConformance(t *testing.T) {
 			}
 			if conformance.CurrentMode() == conformance.ModeLive {
 				cfg.MerchantKey = os.Getenv("SMARTPAY_MERCHANT_KEY")
-				cfg.AuthenticationKey = os.Getenv("SMARTPAY_AUTHENTICATION_KEY")
+				cfg.AuthenticationKey = payments.Secret(os.Getenv("SMARTPAY_AUTHENTICATION_KEY"))
 				cfg.BaseURL = os.Getenv("SMARTPAY_BASE_URL")
 				cfg.Origin = os.Getenv("SMARTPAY_ORIGIN")
 			}

@@ -87,6 +87,14 @@ const declineMessage = "the payment was declined (the provider's reason is in De
 // apiError turns a non-2xx answer into a *payments.Error. Both documented
 // body shapes are read; an unreadable body is classified by HTTP status.
 func apiError(op string, resp *httpx.Response) *payments.Error {
+	e := mapAPIError(op, resp)
+	// The provider's texts may echo the call's card data or credentials.
+	resp.CleanError(e)
+	return e
+}
+
+// mapAPIError is apiError before the cleaning.
+func mapAPIError(op string, resp *httpx.Response) *payments.Error {
 	e := &payments.Error{Provider: Name, HTTPStatus: resp.StatusCode}
 	body := bytes.TrimSpace(resp.Body)
 	var probe map[string]json.RawMessage
@@ -117,9 +125,9 @@ func apiError(op string, resp *httpx.Response) *payments.Error {
 	e.Code = statusClass(resp.StatusCode)
 	e.Message = op + ": HTTP " + http.StatusText(resp.StatusCode)
 	if len(body) > 0 {
-		scrubbed := redact.JSON
+		scrubbed := resp.CleanJSON
 		if decoded {
-			scrubbed = redact.Decoded // the probe decoded it whole
+			scrubbed = resp.CleanDecoded // the probe decoded it whole
 		}
 		e.Message += ": " + truncate(string(scrubbed(body)), 200)
 	}

@@ -457,7 +457,7 @@ func TestSimOAuth(t *testing.T) {
 	oauth := func(secret string) func(*smartpay.Config) {
 		return func(c *smartpay.Config) {
 			c.AuthenticationKey = ""
-			c.OAuth = &smartpay.OAuth{TokenURL: sim.TokenURL(), ClientID: smartpaytest.DefaultMerchantKey, ClientSecret: secret}
+			c.OAuth = &smartpay.OAuth{TokenURL: sim.TokenURL(), ClientID: smartpaytest.DefaultMerchantKey, ClientSecret: payments.Secret(secret)}
 		}
 	}
 	g := newGateway(t, sim, oauth(smartpaytest.DefaultAuthenticationKey))
@@ -520,7 +520,7 @@ func TestSimWebhooks(t *testing.T) {
 	sim := smartpaytest.NewServer(smartpaytest.WithWebhookURL(merchant.URL), smartpaytest.WithWebhookBasicAuth(hook, pass))
 	t.Cleanup(sim.Close)
 	gw = newGateway(t, sim, func(c *smartpay.Config) {
-		c.NotificationAuth = &smartpay.NotificationAuth{Username: hook, Password: pass}
+		c.NotificationAuth = &smartpay.NotificationAuth{Username: hook, Password: payments.Secret(pass)}
 	})
 
 	p, err := gw.Authorize(ctx, invoiceRequest("hook-1", payments.InvoicePrepayment, "Doe"))

@@ -53,7 +53,7 @@ func (g *Gateway) Notify(ctx context.Context, r *http.Request) (*payments.Notifi
 	}
 	var verified payments.Verification
 	if na := g.cfg.NotificationAuth; na != nil {
-		if !checkBasic(r, na.Username, na.Password) {
+		if !checkBasic(r, na.Username, na.Password.Reveal()) {
 			return nil, &payments.Error{Code: payments.Unverified, Provider: Name, Message: "notify: missing or wrong webhook credentials"}
 		}
 		verified |= payments.VerifiedCredentials

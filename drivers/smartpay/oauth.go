@@ -42,6 +42,9 @@ type tokenSource struct {
 	userAgent string
 	log       *slog.Logger
 	now       func() time.Time
+	// secrets are the client secret in every form it is sent, stripped
+	// from the token endpoint's error texts (which may echo it).
+	secrets *redact.Known
 
 	mu       sync.Mutex
 	tok      string
@@ -57,7 +60,10 @@ type tokenFetch struct {
 }
 
 func newTokenSource(cfg OAuth, hc *http.Client, timeout time.Duration, ua string, log *slog.Logger) *tokenSource {
-	return &tokenSource{cfg: cfg, hc: hc, timeout: timeout, userAgent: ua, log: log, now: time.Now}
+	k := &redact.Known{}
+	k.AddText(cfg.ClientSecret.Reveal())
+	k.AddBasic(url.QueryEscape(cfg.ClientID), url.QueryEscape(cfg.ClientSecret.Reveal()))
+	return &tokenSource{cfg: cfg, hc: hc, timeout: timeout, userAgent: ua, log: log, now: time.Now, secrets: k}
 }
 
 // token returns a valid token, fetching one when none is cached.
@@ -123,11 +129,11 @@ func (ts *tokenSource) request(ctx context.Context) (string, time.Duration, erro
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", ts.userAgent)
-	req.SetBasicAuth(url.QueryEscape(ts.cfg.ClientID), url.QueryEscape(ts.cfg.ClientSecret))
+	req.SetBasicAuth(url.QueryEscape(ts.cfg.ClientID), url.QueryEscape(ts.cfg.ClientSecret.Reveal()))
 	start := time.Now()
 	resp, err := ts.hc.Do(req)
 	if err != nil {
-		ts.log.DebugContext(ctx, "payments: oauth token request failed", "provider", Name, "error", redact.PANs(err.Error()))
+		ts.log.DebugContext(ctx, "payments: oauth token request failed", "provider", Name, "error", ts.secrets.Text(err.Error()))
 		// Nothing money-moving was sent: the payment call itself waits.
 		return "", 0, &payments.Error{Code: payments.Unavailable, Provider: Name, Message: "oauth: token endpoint unreachable", Err: err}
 	}
@@ -139,10 +145,10 @@ func (ts *tokenSource) request(ctx context.Context) (string, time.Duration, erro
 	}
 	switch {
 	case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden:
-		return "", 0, &payments.Error{Code: payments.Authentication, Provider: Name, HTTPStatus: resp.StatusCode, Message: "oauth: " + oauthErrorText(body)}
+		return "", 0, &payments.Error{Code: payments.Authentication, Provider: Name, HTTPStatus: resp.StatusCode, Message: "oauth: " + oauthErrorText(body, ts.secrets)}
 	case resp.StatusCode == http.StatusBadRequest:
 		// RFC 6749 5.2: invalid_client may also come as 400.
-		return "", 0, &payments.Error{Code: payments.Authentication, Provider: Name, HTTPStatus: resp.StatusCode, Message: "oauth: " + oauthErrorText(body)}
+		return "", 0, &payments.Error{Code: payments.Authentication, Provider: Name, HTTPStatus: resp.StatusCode, Message: "oauth: " + oauthErrorText(body, ts.secrets)}
 	case resp.StatusCode < 200 || resp.StatusCode > 299:
 		return "", 0, &payments.Error{Code: payments.Unavailable, Provider: Name, HTTPStatus: resp.StatusCode, Message: "oauth: token endpoint answered " + http.StatusText(resp.StatusCode)}
 	}
@@ -164,8 +170,9 @@ func (ts *tokenSource) request(ctx context.Context) (string, time.Duration, erro
 	return tr.AccessToken, life, nil
 }
 
-// oauthErrorText reads an RFC 6749 error body without echoing secrets.
-func oauthErrorText(body []byte) string {
+// oauthErrorText reads an RFC 6749 error body without echoing secrets: the
+// client's own (k) and anything shaped like a card number.
+func oauthErrorText(body []byte, k *redact.Known) string {
 	var e struct {
 		Error       string `json:"error"`
 		Description string `json:"error_description"`
@@ -174,7 +181,7 @@ func oauthErrorText(body []byte) string {
 		return "the token endpoint rejected the client credentials"
 	}
 	if e.Description != "" {
-		return e.Error + ": " + redact.PANs(e.Description)
+		return k.Text(e.Error + ": " + e.Description)
 	}
-	return e.Error
+	return k.Text(e.Error)
 }

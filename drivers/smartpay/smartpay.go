@@ -112,8 +112,8 @@ type Config struct {
 	// merchantKey of request bodies. Required.
 	MerchantKey string
 	// AuthenticationKey is the Basic auth password. Required unless OAuth
-	// is set.
-	AuthenticationKey string
+	// is set. It never prints (payments.Secret).
+	AuthenticationKey payments.Secret
 	// BaseURL is the SmartPay API base URL the provider gives at onboarding
 	// (sandbox or production), e.g. "https://api.smartpay.example". There
 	// is no public default. Required.
@@ -150,8 +150,8 @@ type OAuth struct {
 	// Basic user name). Required.
 	ClientID string
 	// ClientSecret is the OAuth client secret (the HTTP Basic password).
-	// Required.
-	ClientSecret string
+	// Required. It never prints (payments.Secret).
+	ClientSecret payments.Secret
 }
 
 // NotificationAuth is the Basic authentication SmartPay sends with webhooks
@@ -159,8 +159,9 @@ type OAuth struct {
 type NotificationAuth struct {
 	// Username is the webhook's Basic user name.
 	Username string
-	// Password is the webhook's Basic password.
-	Password string
+	// Password is the webhook's Basic password. It never prints
+	// (payments.Secret).
+	Password payments.Secret
 }
 
 // Gateway is the SmartPay driver. It implements payments.Gateway and adds
@@ -270,8 +271,18 @@ func New(cfg Config) (*Gateway, error) {
 		}
 		g.tokens = newTokenSource(*cfg.OAuth, hc, cfg.Timeout, cfg.UserAgent, logger)
 	} else {
-		client.SetBasicAuth(cfg.MerchantKey, cfg.AuthenticationKey)
+		client.SetBasicAuth(cfg.MerchantKey, cfg.AuthenticationKey.Reveal())
 	}
+	// Every credential of the configuration is stripped from provider
+	// texts and logs, should an answer echo it.
+	creds := &redact.Known{}
+	if cfg.OAuth != nil {
+		creds.AddText(cfg.OAuth.ClientSecret.Reveal())
+	}
+	if na := cfg.NotificationAuth; na != nil {
+		creds.AddBasic(na.Username, na.Password.Reveal())
+	}
+	client.AddSecrets(creds)
 	return g, nil
 }
 
@@ -456,6 +467,7 @@ func (g *Gateway) Authorize(ctx context.Context, req *payments.AuthorizeRequest)
 		return nil, err
 	}
 	p, err := g.toPayment(&doc, resp.Body) // decoded whole
+	resp.CleanPayment(p)
 	if err != nil {
 		// A 2xx to a money-moving call that cannot be read: something may
 		// have happened; the caller must reconcile. One that contradicts
@@ -567,7 +579,7 @@ func (g *Gateway) CreateCheckout(ctx context.Context, req *payments.AuthorizeReq
 		Refunded:       req.Amount.Zero(),
 		Action:         action,
 		ProviderStatus: "CREATED",
-		Raw:            redact.Decoded(resp.Body), // decoded whole by httpx.DecodeJSON
+		Raw:            resp.CleanDecoded(resp.Body), // decoded whole by httpx.DecodeJSON
 	}
 	return &Checkout{TransactionID: cr.TransactionID, CheckoutToken: token, RedirectURL: cr.RedirectURL, Payment: p}, nil
 }
@@ -899,6 +911,7 @@ func (g *Gateway) statusDoc(ctx context.Context, id string, details *detailsDoc)
 		}
 	}
 	p, err := g.toPayment(&doc, resp.Body) // decoded whole
+	resp.CleanPayment(p)
 	if err != nil {
 		return nil, nil, integrityErr(opStatus, err)
 	}

@@ -7,7 +7,6 @@ import (
 
 	"github.com/gopayments/payments"
 	"github.com/gopayments/payments/internal/httpx"
-	"github.com/gopayments/payments/internal/redact"
 )
 
 // AuthorizeOptions are SmartPayments-specific options of an
@@ -194,7 +193,7 @@ func (g *Gateway) createdPayment(ep endpoint, req *payments.AuthorizeRequest, w 
 	p.Amount = req.Amount
 	p.Status = mapStatus(w.Status.V, ep.kind, act != nil, nil)
 	p.ProviderStatus = providerStatus(w.Status.V)
-	p.Raw = redact.Decoded(resp.Body) // decoded whole by httpx.DecodeJSON
+	p.Raw = resp.CleanDecoded(resp.Body) // decoded whole by httpx.DecodeJSON
 	p.Updated = parseTime(w.EndDate)
 	if p.Status == payments.StatusRequiresAction {
 		p.Action = act
@@ -206,7 +205,7 @@ func (g *Gateway) createdPayment(ep endpoint, req *payments.AuthorizeRequest, w 
 		if isDuplicate(code) {
 			return nil, duplicateError(ep.op, code)
 		}
-		return p, failed(p, ep.op, code, w.Msg, nil)
+		return p, failed(p, ep.op, code, resp.Clean(w.Msg), nil)
 	case payments.StatusUnknown:
 		return p, &payments.Error{Code: payments.OutcomeUnknown, Provider: Name, ProviderCode: p.ProviderStatus,
 			Message: ep.op + ": undocumented status " + p.ProviderStatus + ": reconcile with Status"}

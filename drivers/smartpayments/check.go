@@ -144,8 +144,9 @@ func (g *Gateway) check(ctx context.Context, orderID string) (*Transaction, *che
 	}
 	t, err := g.transaction(orderID, &w, resp.Body)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, resp.CleanError(err)
 	}
+	resp.CleanPayment(t.Payment)
 	return t, &w, nil
 }
 

@@ -39,7 +39,7 @@ func TestConformance(t *testing.T) {
 			}
 			if conformance.CurrentMode() == conformance.ModeLive {
 				cfg.MerchantKey = os.Getenv(liveEnv[0])
-				cfg.Secret = os.Getenv(liveEnv[1])
+				cfg.Secret = payments.Secret(os.Getenv(liveEnv[1]))
 				cfg.Account = os.Getenv(liveEnv[2])
 			}
 			g, err := smartpayments.New(cfg)

@@ -216,7 +216,8 @@ func httpError(op string, safety httpx.Safety, resp *httpx.Response) *payments.E
 	_ = dec.Decode(&body) // a body that is not JSON leaves the fields empty
 
 	code := strings.TrimSpace(str(body.Err))
-	msg := firstNonEmpty(str(body.Msg), str(body.Message), str(body.Error))
+	// Provider text loses the call's secrets before it goes anywhere.
+	msg := resp.Clean(firstNonEmpty(str(body.Msg), str(body.Message), str(body.Error)))
 	e := &payments.Error{Provider: Name, ProviderCode: code, HTTPStatus: resp.StatusCode}
 	switch st := resp.StatusCode; {
 	case st < 400 || st >= 500:
@@ -251,7 +252,7 @@ func httpError(op string, safety httpx.Safety, resp *httpx.Response) *payments.E
 	if msg != "" {
 		text += ": " + msg
 	}
-	e.Message = redact.PANs(text)
+	e.Message = resp.Clean(text)
 	return e
 }
 

@@ -7,7 +7,6 @@ import (
 
 	"github.com/gopayments/payments"
 	"github.com/gopayments/payments/internal/httpx"
-	"github.com/gopayments/payments/internal/redact"
 )
 
 // RecurPeriod is the "recur_period" of a recurrent payment: the
@@ -97,7 +96,7 @@ func (g *Gateway) Recurrent(ctx context.Context, req *RecurrentRequest) (*paymen
 	}
 	pay := g.newPayment(req.Reference)
 	pay.Amount = req.Amount
-	pay.Raw = redact.Decoded(resp.Body) // decoded whole by httpx.DecodeJSON
+	pay.Raw = resp.CleanDecoded(resp.Body) // decoded whole by httpx.DecodeJSON
 	code := strings.TrimSpace(str(w.Err))
 	switch {
 	case w.Success != nil && *w.Success:
@@ -110,11 +109,11 @@ func (g *Gateway) Recurrent(ctx context.Context, req *RecurrentRequest) (*paymen
 		}
 		if _, known := lookupCode(code); !known {
 			if _, req := requestErrors[code]; req {
-				return nil, refusal(op, code, str(w.Message), resp.StatusCode)
+				return nil, refusal(op, code, resp.Clean(str(w.Message)), resp.StatusCode)
 			}
 		}
 		pay.ProviderStatus = "success=false"
-		return pay, failed(pay, op, code, str(w.Message), nil)
+		return pay, failed(pay, op, code, resp.Clean(str(w.Message)), nil)
 	case w.Success != nil && str(w.PaymentID) != "":
 		pay.Status = payments.StatusPending
 		pay.ProviderStatus = "success=false"

@@ -13,7 +13,6 @@ import (
 
 	"github.com/gopayments/payments"
 	"github.com/gopayments/payments/internal/httpx"
-	"github.com/gopayments/payments/internal/redact"
 )
 
 // Name is the driver's name, as Gateway.Name returns it.
@@ -47,9 +46,9 @@ const DefaultMaxExportBytes = 64 << 20
 // required.
 type Config struct {
 	// MerchantKey and Secret are the Basic auth credentials
-	// (merchantKey:secret).
+	// (merchantKey:secret). Secret never prints (payments.Secret).
 	MerchantKey string
-	Secret      string
+	Secret      payments.Secret
 	// Account is the merchant account name ("account"), e.g. "EUR-sandbox".
 	Account string
 	// Currency is the currency of the amounts the provider reports without
@@ -208,8 +207,8 @@ func New(cfg Config) (*Gateway, error) {
 	g := &Gateway{cfg: cfg, currency: cur, urls: newEndpointURLs(&cfg), log: logger, api: httpx.New(hc), sleep: sleepCtx}
 	hc.MaxBodyBytes = cfg.MaxExportBytes
 	g.export = httpx.New(hc)
-	g.api.SetBasicAuth(cfg.MerchantKey, cfg.Secret)
-	g.export.SetBasicAuth(cfg.MerchantKey, cfg.Secret)
+	g.api.SetBasicAuth(cfg.MerchantKey, cfg.Secret.Reveal())
+	g.export.SetBasicAuth(cfg.MerchantKey, cfg.Secret.Reveal())
 	return g, nil
 }
 
@@ -371,12 +370,12 @@ func (g *Gateway) Capture(ctx context.Context, req *payments.CaptureRequest) (*p
 	p := g.newPayment(req.ID)
 	p.Status = mapStatus(w.Status.V, callCapture, false, nil)
 	p.ProviderStatus = providerStatus(w.Status.V)
-	p.Raw = redact.Decoded(resp.Body) // decoded whole by modify
+	p.Raw = resp.CleanDecoded(resp.Body) // decoded whole by modify
 	if p.Status == payments.StatusFailed {
 		if _, refused := requestErrors[w.Err]; refused {
-			return nil, refusal("capture", w.Err, w.Msg, resp.StatusCode)
+			return nil, refusal("capture", w.Err, resp.Clean(w.Msg), resp.StatusCode)
 		}
-		return p, failed(p, "capture", w.Err, w.Msg, nil)
+		return p, failed(p, "capture", w.Err, resp.Clean(w.Msg), nil)
 	}
 	if p.Status == payments.StatusCaptured || p.Status == payments.StatusPending {
 		st := captureDone
@@ -439,12 +438,12 @@ func (g *Gateway) Cancel(ctx context.Context, req *payments.CancelRequest) (*pay
 	}
 	if code := w.Err; code != "" && w.Status.V == statusFail {
 		// -1 with an error code is a refused cancel, not a voided payment.
-		return nil, refusal("cancel", code, w.Msg, resp.StatusCode)
+		return nil, refusal("cancel", code, resp.Clean(w.Msg), resp.StatusCode)
 	}
 	p := g.newPayment(req.ID)
 	p.Status = mapStatus(w.Status.V, callCancel, false, nil)
 	p.ProviderStatus = providerStatus(w.Status.V)
-	p.Raw = redact.Decoded(resp.Body) // decoded whole by modify
+	p.Raw = resp.CleanDecoded(resp.Body) // decoded whole by modify
 	if p.Status == payments.StatusCanceled || p.Status == payments.StatusPending {
 		g.own.update(req.ID, func(r *ownRecord) { r.twoStep, r.cancel = true, true })
 	}
@@ -474,7 +473,7 @@ func (g *Gateway) modify(ctx context.Context, op, url string, body any) (*status
 	}
 	if !w.Status.Valid {
 		if code := w.Err; code != "" {
-			return nil, nil, refusal(op, code, w.Msg, resp.StatusCode)
+			return nil, nil, refusal(op, code, resp.Clean(w.Msg), resp.StatusCode)
 		}
 		return nil, nil, &payments.Error{Code: payments.OutcomeUnknown, Provider: Name, HTTPStatus: resp.StatusCode,
 			Message: op + ": the answer has no status; the provider may have processed it: reconcile with Status"}
@@ -566,7 +565,7 @@ func (g *Gateway) Refund(ctx context.Context, req *payments.RefundRequest) (*pay
 		g.own.markDoubt(req.ID, err)
 		return nil, err
 	}
-	r := &payments.Refund{ID: str(w.RefundID), PaymentID: req.ID, Amount: amount, Raw: redact.Decoded(resp.Body)}
+	r := &payments.Refund{ID: str(w.RefundID), PaymentID: req.ID, Amount: amount, Raw: resp.CleanDecoded(resp.Body)}
 	success := w.Success != nil && *w.Success
 	if w.Success != nil {
 		r.ProviderStatus = "success=" + strconv.FormatBool(*w.Success)
@@ -575,7 +574,7 @@ func (g *Gateway) Refund(ctx context.Context, req *payments.RefundRequest) (*pay
 	case success:
 		r.Status = payments.RefundSucceeded
 	case str(w.Err) != "":
-		return nil, refusal(op, str(w.Err), str(w.Message), resp.StatusCode)
+		return nil, refusal(op, str(w.Err), resp.Clean(str(w.Message)), resp.StatusCode)
 	case r.ID != "":
 		r.Status = payments.RefundPending
 	default:

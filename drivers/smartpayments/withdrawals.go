@@ -81,9 +81,9 @@ func (g *Gateway) TokenizeForm(ctx context.Context, req *TokenizeRequest) (*Toke
 		if isDuplicate(code) {
 			return nil, duplicateError(op, code)
 		}
-		return nil, refusal(op, firstNonEmpty(code, "PROCESSING_ERROR"), w.Msg, resp.StatusCode)
+		return nil, refusal(op, firstNonEmpty(code, "PROCESSING_ERROR"), resp.Clean(w.Msg), resp.StatusCode)
 	}
-	form := &TokenizeForm{Reference: req.Reference, ProcessingID: w.OrderID, URL: w.FormURL, Status: w.Status.V, Raw: redact.Decoded(resp.Body)}
+	form := &TokenizeForm{Reference: req.Reference, ProcessingID: w.OrderID, URL: w.FormURL, Status: w.Status.V, Raw: resp.CleanDecoded(resp.Body)}
 	if !w.Status.Valid || !httpURL(form.URL) {
 		return nil, &payments.Error{Code: payments.OutcomeUnknown, Provider: Name, HTTPStatus: resp.StatusCode,
 			Message: "tokenize-form: the answer has no status or form_url; the form may have been created"}
@@ -260,7 +260,7 @@ func (g *Gateway) Withdraw(ctx context.Context, req *WithdrawalRequest) (*Withdr
 			if isDuplicate(code) {
 				return nil, duplicateError(op, code)
 			}
-			return nil, refusal(op, code, str(w.Msg), resp.StatusCode)
+			return nil, refusal(op, code, resp.Clean(str(w.Msg)), resp.StatusCode)
 		}
 		return nil, &payments.Error{Code: payments.OutcomeUnknown, Provider: Name, HTTPStatus: resp.StatusCode,
 			Message: "withdrawal: the answer has no status; the provider may have processed it: reconcile with GetWithdrawal"}
@@ -272,7 +272,7 @@ func (g *Gateway) Withdraw(ctx context.Context, req *WithdrawalRequest) (*Withdr
 		ProviderStatus: providerStatus(w.Status.V),
 		Amount:         req.Amount,
 		Card:           cardInfo(w.Card),
-		Raw:            redact.Decoded(resp.Body), // decoded whole by httpx.DecodeJSON
+		Raw:            resp.CleanDecoded(resp.Body), // decoded whole by httpx.DecodeJSON
 	}
 	if id := str(w.OrderID); id != "" && id != req.Reference {
 		return wd, integrity("withdrawal: answered order_id %q for %q", id, req.Reference)
@@ -282,7 +282,7 @@ func (g *Gateway) Withdraw(ctx context.Context, req *WithdrawalRequest) (*Withdr
 		if isDuplicate(code) {
 			return nil, duplicateError(op, code)
 		}
-		wd.Decline = decline(code, str(w.Msg), nil)
+		wd.Decline = decline(code, resp.Clean(str(w.Msg)), nil)
 		return wd, transactionError(op, wd.Decline, nil)
 	case WithdrawalUnknown:
 		return wd, outcomeUnknown(op, wd.ProviderStatus)
@@ -455,7 +455,7 @@ func (g *Gateway) Balance(ctx context.Context, account string) (*Balance, error)
 		m, _ := payments.MoneyFromMinor(w.V, string(cur)) // cur is a valid code
 		return m
 	}
-	return &Balance{Account: account, Available: money(w.Balance), Hold: money(w.HoldBalance), Rolling: money(w.RollingBalance), Raw: redact.Decoded(resp.Body)}, nil
+	return &Balance{Account: account, Available: money(w.Balance), Hold: money(w.HoldBalance), Rolling: money(w.RollingBalance), Raw: resp.CleanDecoded(resp.Body)}, nil
 }
 
 // validPAN accepts 12 to 19 digits with optional spaces and dashes.

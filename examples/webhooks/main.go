@@ -287,7 +287,7 @@ func fromEnvironment() ([]payments.Route, error) {
 	var routes []payments.Route
 	if key := os.Getenv("SMARTPAYMENTS_MERCHANT_KEY"); key != "" {
 		gw, err := smartpayments.New(smartpayments.Config{
-			MerchantKey: key, Secret: os.Getenv("SMARTPAYMENTS_SECRET"),
+			MerchantKey: key, Secret: payments.Secret(os.Getenv("SMARTPAYMENTS_SECRET")),
 			Account: os.Getenv("SMARTPAYMENTS_ACCOUNT"),
 		})
 		if err != nil {
@@ -300,7 +300,7 @@ func fromEnvironment() ([]payments.Route, error) {
 		if err != nil {
 			return nil, fmt.Errorf("SMART2PAY_SITE_ID: %w", err)
 		}
-		gw, err := smart2pay.New(smart2pay.Config{SiteID: id, APIKey: os.Getenv("SMART2PAY_API_KEY")})
+		gw, err := smart2pay.New(smart2pay.Config{SiteID: id, APIKey: payments.Secret(os.Getenv("SMART2PAY_API_KEY"))})
 		if err != nil {
 			return nil, fmt.Errorf("smart2pay: %w", err)
 		}
@@ -308,11 +308,11 @@ func fromEnvironment() ([]payments.Route, error) {
 	}
 	if key := os.Getenv("SMARTPAY_MERCHANT_KEY"); key != "" {
 		cfg := smartpay.Config{
-			MerchantKey: key, AuthenticationKey: os.Getenv("SMARTPAY_AUTHENTICATION_KEY"),
+			MerchantKey: key, AuthenticationKey: payments.Secret(os.Getenv("SMARTPAY_AUTHENTICATION_KEY")),
 			BaseURL: os.Getenv("SMARTPAY_BASE_URL"), Origin: os.Getenv("SMARTPAY_ORIGIN"),
 		}
 		if u := os.Getenv("SMARTPAY_WEBHOOK_USER"); u != "" {
-			cfg.NotificationAuth = &smartpay.NotificationAuth{Username: u, Password: os.Getenv("SMARTPAY_WEBHOOK_PASSWORD")}
+			cfg.NotificationAuth = &smartpay.NotificationAuth{Username: u, Password: payments.Secret(os.Getenv("SMARTPAY_WEBHOOK_PASSWORD"))}
 		}
 		gw, err := smartpay.New(cfg)
 		if err != nil {

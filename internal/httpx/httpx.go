@@ -127,6 +127,9 @@ type Client struct {
 	// auth is the Authorization header value, kept as the one-element
 	// slice an http.Header holds so that no call allocates it again.
 	auth atomic.Pointer[[]string]
+	// secrets are the credentials this client sends (see Secrets), copied
+	// on write.
+	secrets atomic.Pointer[redact.Known]
 }
 
 // Header values shared by every request. resty copies a request's header
@@ -207,13 +210,62 @@ func stopRedirects(*http.Request, []*http.Request) error { return http.ErrUseLas
 // Timeout is the deadline of one attempt (Config.Timeout or its default).
 func (c *Client) Timeout() time.Duration { return c.cfg.Timeout }
 
-// SetBasicAuth sets the Authorization header sent with every call.
+// SetBasicAuth sets the Authorization header sent with every call. The
+// password becomes one of the client's known secrets (see Secrets).
 func (c *Client) SetBasicAuth(user, pass string) {
 	c.SetAuthorization("Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+pass)))
+	k := &redact.Known{}
+	k.AddBasic(user, pass)
+	c.AddSecrets(k)
 }
 
 // SetAuthorization sets the raw Authorization header (e.g. "Bearer x").
-func (c *Client) SetAuthorization(v string) { c.auth.Store(&[]string{v}) }
+// Its credential becomes one of the client's known secrets.
+func (c *Client) SetAuthorization(v string) {
+	c.auth.Store(&[]string{v})
+	k := &redact.Known{}
+	k.AddAuthorization(v)
+	c.AddSecrets(k)
+}
+
+// AddSecrets adds credentials the client must never let through: a
+// webhook password, an OAuth client secret. Every call strips them, with
+// the call's own card data, from what it logs and from what Response.Clean
+// returns.
+func (c *Client) AddSecrets(k *redact.Known) {
+	for {
+		old := c.secrets.Load()
+		next := old.Clone()
+		next.Add(k)
+		if c.secrets.CompareAndSwap(old, next) {
+			return
+		}
+	}
+}
+
+// Secrets returns the client's credentials as known secrets (never nil).
+// The result must not be modified: Clone it first.
+func (c *Client) Secrets() *redact.Known {
+	if k := c.secrets.Load(); k != nil {
+		return k
+	}
+	return &redact.Known{}
+}
+
+// callSecrets are the secrets of one call: the client's credentials, the
+// call's own Authorization and Secrets, and every card number, CVV, token
+// or URL credential its body sends (redact.Known.CollectJSON).
+func (c *Client) callSecrets(call *Call, body []byte) *redact.Known {
+	k := c.Secrets().Clone()
+	if len(body) > 0 {
+		k.CollectJSON(body)
+	}
+	if call.Authorization != "" {
+		k.AddAuthorization(call.Authorization)
+	}
+	k.Add(call.Secrets)
+	return k
+}
 
 // Call is one logical request (possibly several attempts).
 type Call struct {
@@ -232,6 +284,10 @@ type Call struct {
 	Authorization string
 	// Safety says what may be retried and how failures are classified.
 	Safety Safety
+	// Secrets are secret values the call carries that its body does not
+	// show under a card, CVV or secret key (the body's own are found
+	// without help). nil: none.
+	Secrets *redact.Known
 }
 
 // Response is a provider answer that arrived whole. Non-2xx statuses are
@@ -242,6 +298,81 @@ type Response struct {
 	Body       []byte
 	// Attempts is how many attempts were made.
 	Attempts int
+	// Secrets are the exact secrets of the call (credentials, the card
+	// number, CVV and tokens it sent): provider text is passed through
+	// Clean, CleanJSON or CleanDecoded before it becomes an error message,
+	// a Decline, a Raw body or a log line, so that an echo of them is
+	// stripped.
+	Secrets *redact.Known
+}
+
+// Clean returns provider text (an error message, a decline reason) with the
+// call's secrets stripped and card-number-shaped digits masked. A nil
+// Response masks by shape only.
+func (r *Response) Clean(text string) string {
+	if r == nil {
+		return redact.PANs(text)
+	}
+	return r.Secrets.Text(text)
+}
+
+// CleanJSON is redact.JSON that also strips the call's secrets: for a Raw
+// body that was not decoded whole.
+func (r *Response) CleanJSON(body []byte) []byte {
+	if r == nil {
+		return redact.JSON(body)
+	}
+	return r.Secrets.JSON(body)
+}
+
+// CleanDecoded is redact.Decoded that also strips the call's secrets: for
+// a Raw body (or a part of one) that json.Unmarshal decoded whole.
+func (r *Response) CleanDecoded(body []byte) []byte {
+	if r == nil {
+		return redact.Decoded(body)
+	}
+	return r.Secrets.Decoded(body)
+}
+
+// CleanError strips the call's secrets, in place, from the texts of the
+// *payments.Error in err (Message, Decline.Message, and the cause's text,
+// which is replaced when it holds one) and returns err.
+func (r *Response) CleanError(err error) error {
+	var pe *payments.Error
+	if r == nil || r.Secrets.Empty() || !errors.As(err, &pe) {
+		return err
+	}
+	pe.Message = r.Secrets.Text(pe.Message)
+	if pe.Decline != nil {
+		pe.Decline.Message = r.Secrets.Text(pe.Decline.Message)
+	}
+	if pe.Err != nil && r.Secrets.Contains(pe.Err.Error()) {
+		pe.Err = errors.New(r.Secrets.Text(pe.Err.Error()))
+	}
+	return err
+}
+
+// CleanPayment strips the call's secrets, in place, from p's provider
+// texts (Decline.Message, ProviderStatus) and Raw, and returns p.
+func (r *Response) CleanPayment(p *payments.Payment) *payments.Payment {
+	if r == nil || p == nil || r.Secrets.Empty() {
+		return p
+	}
+	if p.Decline != nil {
+		p.Decline.Message = r.Secrets.Text(p.Decline.Message)
+	}
+	p.ProviderStatus = r.Secrets.Text(p.ProviderStatus)
+	p.Raw = r.CleanRaw(p.Raw)
+	return p
+}
+
+// CleanRaw strips the call's secrets from an already scrubbed Raw body;
+// one without them is returned as it is.
+func (r *Response) CleanRaw(raw json.RawMessage) json.RawMessage {
+	if r == nil || len(raw) == 0 || !r.Secrets.Contains(string(raw)) {
+		return raw
+	}
+	return r.Secrets.Decoded(raw)
 }
 
 // OK reports a 2xx status.
@@ -268,12 +399,14 @@ func (c *Client) Do(ctx context.Context, call Call) (*Response, error) {
 	if err != nil {
 		return nil, &payments.Error{Code: payments.InvalidRequest, Provider: c.cfg.Provider, Message: "encoding " + call.Op + " request", Err: err}
 	}
+	secrets := c.callSecrets(&call, body)
 	policy := c.cfg.Retry
 	var lastErr error
 	for attempt := 1; ; attempt++ {
-		resp, out := c.attempt(ctx, call, body, attempt)
+		resp, out := c.attempt(ctx, call, body, attempt, secrets)
 		if out.err == nil {
 			resp.Attempts = attempt
+			resp.Secrets = secrets
 			return resp, nil
 		}
 		lastErr = out.err
@@ -287,7 +420,7 @@ func (c *Client) Do(ctx context.Context, call Call) (*Response, error) {
 		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
 			break // the next attempt could not finish in time
 		}
-		c.logger.DebugContext(ctx, "payments: retrying", "provider", c.cfg.Provider, "op", call.Op, "attempt", attempt, "wait", wait, "error", out.err)
+		c.logger.DebugContext(ctx, "payments: retrying", "provider", c.cfg.Provider, "op", call.Op, "attempt", attempt, "wait", wait, "error", secrets.Text(out.err.Error()))
 		if err := c.cfg.Sleep(ctx, wait); err != nil {
 			break
 		}
@@ -353,7 +486,7 @@ func (t *sentTrace) sent(err error) bool {
 	return !(notSent(err) || (t.gotConn.Load() && !t.wrote.Load()) || (t.getConn.Load() && !t.gotConn.Load()))
 }
 
-func (c *Client) attempt(ctx context.Context, call Call, body []byte, n int) (*Response, outcome) {
+func (c *Client) attempt(ctx context.Context, call Call, body []byte, n int, secrets *redact.Known) (*Response, outcome) {
 	if err := ctx.Err(); err != nil {
 		// Checked here because net/http does not say whether a request
 		// refused for a done context ever left.
@@ -385,14 +518,14 @@ func (c *Client) attempt(ctx context.Context, call Call, body []byte, n int) (*R
 	rresp, err := req.Execute(call.Method, call.URL)
 	if err != nil {
 		sent := st.sent(err)
-		c.log(ctx, call, n, body, 0, nil, time.Since(start), err)
+		c.log(ctx, call, n, body, 0, nil, time.Since(start), err, secrets)
 		return nil, outcome{err: c.transportError(call, err, sent), sent: sent}
 	}
 	raw := rresp.RawBody()
 	defer raw.Close()
 	data, rerr := readBody(raw, rresp.RawResponse.ContentLength, c.cfg.MaxBodyBytes)
 	status := rresp.StatusCode()
-	c.log(ctx, call, n, body, status, data, time.Since(start), rerr)
+	c.log(ctx, call, n, body, status, data, time.Since(start), rerr, secrets)
 	if rerr != nil {
 		return nil, outcome{err: c.classify(call, status, "reading the response failed", rerr), sent: true, status: status}
 	}
@@ -541,7 +674,7 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	}
 }
 
-func (c *Client) log(ctx context.Context, call Call, attempt int, reqBody []byte, status int, respBody []byte, d time.Duration, err error) {
+func (c *Client) log(ctx context.Context, call Call, attempt int, reqBody []byte, status int, respBody []byte, d time.Duration, err error, secrets *redact.Known) {
 	if !c.logger.Enabled(ctx, slog.LevelDebug) {
 		return
 	}
@@ -550,13 +683,13 @@ func (c *Client) log(ctx context.Context, call Call, attempt int, reqBody []byte
 		"attempt", attempt, "status", status, "duration", d,
 	}
 	if len(reqBody) > 0 {
-		attrs = append(attrs, "request", string(redact.JSON(reqBody)))
+		attrs = append(attrs, "request", string(secrets.JSON(reqBody)))
 	}
 	if len(respBody) > 0 {
-		attrs = append(attrs, "response", string(redact.JSON(respBody)))
+		attrs = append(attrs, "response", string(secrets.JSON(respBody)))
 	}
 	if err != nil {
-		attrs = append(attrs, "error", redact.PANs(err.Error()))
+		attrs = append(attrs, "error", secrets.Text(err.Error()))
 	}
 	c.logger.DebugContext(ctx, "payments: http", attrs...)
 }

@@ -124,15 +124,16 @@ const (
 	keySecret          // replace whole
 )
 
-// normKey lower-cases a key and drops '_' and '-' so that card_number,
-// cardNumber and CardNumber are one name.
+// normKey lower-cases a key and drops '_', '-', '[' and ']' so that
+// card_number, cardNumber, CardNumber and the form field card[number] are
+// one name.
 func normKey(k string) string {
 	var b strings.Builder
 	b.Grow(len(k))
 	for i := 0; i < len(k); i++ {
 		c := k[i]
 		switch {
-		case c == '_' || c == '-':
+		case c == '_' || c == '-' || c == '[' || c == ']':
 			continue
 		case c >= 'A' && c <= 'Z':
 			c += 'a' - 'A'
@@ -362,7 +363,7 @@ func classifyRawKey(raw []byte) keyClass {
 	n := 0
 	for _, c := range content {
 		switch {
-		case c == '_' || c == '-':
+		case c == '_' || c == '-' || c == '[' || c == ']':
 			continue
 		case c >= 'A' && c <= 'Z':
 			c += 'a' - 'A'
@@ -380,7 +381,8 @@ func classifyNorm(n []byte) keyClass {
 	switch string(n) {
 	case "number", "cardnumber", "pan", "customercardnumber", "accountnumber":
 		return keyPAN
-	case "cvv", "cvc", "cvv2", "cvc2", "securitycode", "cardcvv",
+	case "cvv", "cvc", "cvv2", "cvc2", "cvn", "csc", "securitycode", "cardcvv", "cardcvc",
+		"cvvcode", "cvccode", "cardsecuritycode", "cardcvv2", "cardcvc2",
 		"password", "secret", "apikey", "authenticationkey", "clientsecret",
 		"accesstoken", "refreshtoken", "token", "authorization",
 		"applepaydpan", "googlepaydpan", "paymentdata", "merchantkey":
