@@ -42,6 +42,17 @@ const maxNotificationBytes = 1 << 20
 // GlobalPay may deliver a notification more than once, and asks merchants
 // to match the notified Amount and Currency with their own records: see
 // CheckAmount.
+//
+// Replays: GlobalPay signs no body and the driver keeps no state, so a
+// notification is reported exactly as sent, also when it is a late or
+// replayed copy of an older one (an authorization notified again after the
+// capture). Behind a payments.Router the stored status never moves back;
+// with a plain payments.NotificationHandler the callback must refuse a
+// status its record has moved past (payments.Status.CanTransition), or
+// confirm it with Status.
+//
+// Notify checks the credentials before it reads the body;
+// AuthenticateNotification does the same check alone.
 func (g *Gateway) Notify(ctx context.Context, r *http.Request) (*payments.Notification, error) {
 	if r == nil {
 		return nil, &payments.Error{Code: payments.InvalidRequest, Provider: Name, Message: "notify: request is nil"}
@@ -51,7 +62,7 @@ func (g *Gateway) Notify(ctx context.Context, r *http.Request) (*payments.Notifi
 	}
 	matched, ok := g.verify(r.Header.Get("Authorization"))
 	if !ok {
-		return nil, &payments.Error{Code: payments.Unverified, Provider: Name, Message: "notify: the Authorization header does not carry the site's credentials"}
+		return nil, errNotAuthenticated()
 	}
 	if r.Body == nil {
 		return nil, &payments.Error{Code: payments.InvalidRequest, Provider: Name, Message: "notify: empty body"}
@@ -64,6 +75,27 @@ func (g *Gateway) Notify(ctx context.Context, r *http.Request) (*payments.Notifi
 		return nil, &payments.Error{Code: payments.InvalidRequest, Provider: Name, Message: fmt.Sprintf("notify: body larger than %d bytes", maxNotificationBytes)}
 	}
 	return g.parseNotification(body, matched)
+}
+
+// AuthenticateNotification checks that r's Authorization header carries
+// one site's credentials, as Notify does first, without reading the body
+// (ErrUnverified otherwise). payments.NotificationHandler calls it before it
+// reads anything (payments.NotificationAuthenticator), so that a request
+// without the credentials costs no body read.
+func (g *Gateway) AuthenticateNotification(r *http.Request) error {
+	if r == nil {
+		return &payments.Error{Code: payments.InvalidRequest, Provider: Name, Message: "notify: request is nil"}
+	}
+	if _, ok := g.verify(r.Header.Get("Authorization")); !ok {
+		return errNotAuthenticated()
+	}
+	return nil
+}
+
+var _ payments.NotificationAuthenticator = (*Gateway)(nil)
+
+func errNotAuthenticated() error {
+	return &payments.Error{Code: payments.Unverified, Provider: Name, Message: "notify: the Authorization header does not carry the site's credentials"}
 }
 
 // defaultBodyBuffer is the buffer readBody starts with when the request does

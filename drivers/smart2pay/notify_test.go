@@ -3,6 +3,7 @@ package smart2pay_test
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -232,5 +233,50 @@ func TestNotifySharedCredentials(t *testing.T) {
 	n, err = gw.Notify(ctxT(t), notification(auth, `{"Payment":{"ID":9,"Amount":100,"Currency":"EUR","Status":{"ID":2}},"Payment":{"ID":9,"Amount":100,"Currency":"EUR","CapturedAmount":100,"Status":{"ID":11}}}`))
 	if n != nil || !errors.Is(err, payments.ErrInvalidRequest) {
 		t.Errorf("Payment twice: (%+v, %v)", n, err)
+	}
+}
+
+// countingBody is a request body of n bytes that counts what was read.
+type countingBody struct{ left, read int }
+
+func (c *countingBody) Read(p []byte) (int, error) {
+	if c.left == 0 {
+		return 0, io.EOF
+	}
+	n := min(len(p), c.left)
+	for i := range p[:n] {
+		p[i] = ' '
+	}
+	c.left -= n
+	c.read += n
+	return n, nil
+}
+
+// TestHandlerAuthenticatesBeforeReading: through NotificationHandler, a
+// 1 MiB post without the site's credentials (none, another site's, a
+// forged key) is refused 401 before a byte of its body is read; with them,
+// the body is read.
+func TestHandlerAuthenticatesBeforeReading(t *testing.T) {
+	_, gw := newSim(t)
+	h := payments.NotificationHandler(gw, nil)
+	for _, auth := range []string{"", basic("99999", "x"), basic(strconv.Itoa(smart2paytest.DefaultSiteID), smart2paytest.DefaultAPIKey+"x")} {
+		body := &countingBody{left: 1 << 20}
+		req := httptest.NewRequest(http.MethodPost, "/notify", body)
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		rec := newRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusUnauthorized || body.read != 0 {
+			t.Errorf("auth %q: status %d, %d body bytes read", auth, rec.Code, body.read)
+		}
+	}
+	body := &countingBody{left: 1 << 20}
+	req := httptest.NewRequest(http.MethodPost, "/notify", body)
+	req.Header.Set("Authorization", basic(strconv.Itoa(smart2paytest.DefaultSiteID), smart2paytest.DefaultAPIKey))
+	rec := newRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusBadRequest || body.read == 0 {
+		t.Errorf("authenticated garbage: status %d, %d body bytes read", rec.Code, body.read)
 	}
 }
