@@ -54,3 +54,14 @@ func (f *Flight[T]) Do(ctx context.Context, key string, fn func() (T, error)) (v
 	c.val, c.err = fn()
 	return c.val, false, c.err
 }
+
+// Joined reports how many callers joined the call in flight for key (0
+// when none is): tests use it to know that a burst overlaps one call.
+func (f *Flight[T]) Joined(key string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if c, ok := f.calls[key]; ok {
+		return c.waiters
+	}
+	return 0
+}

@@ -30,7 +30,13 @@ func NewGuard[T any](provider string, perSecond int) *Guard[T] {
 // Do runs query for key, or joins the one in flight for key. A new query
 // over the rate is not sent: Do returns an ErrRateLimited error (see
 // RateLimited). shared is as for Flight.Do.
+//
+// A nil *Guard sends every query.
 func (g *Guard[T]) Do(ctx context.Context, key string, query func() (T, error)) (v T, shared bool, err error) {
+	if g == nil {
+		v, err = query()
+		return v, false, err
+	}
 	return g.flight.Do(ctx, key, func() (T, error) {
 		if !g.limit.Allow() {
 			var zero T
@@ -39,3 +45,6 @@ func (g *Guard[T]) Do(ctx context.Context, key string, query func() (T, error)) 
 		return query()
 	})
 }
+
+// Joined is Flight.Joined for the guard's queries.
+func (g *Guard[T]) Joined(key string) int { return g.flight.Joined(key) }

@@ -72,16 +72,6 @@ func FuzzCheckKeys(f *testing.F) {
 	})
 }
 
-// waiting returns how many callers wait on the call in flight for key.
-func (f *Flight[T]) waiting(key string) int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if c, ok := f.calls[key]; ok {
-		return c.waiters
-	}
-	return 0
-}
-
 // TestFlightShares: callers that arrive while a call for their key is in
 // flight get its result and start none; another key has its own call.
 func TestFlightShares(t *testing.T) {
@@ -112,7 +102,7 @@ func TestFlightShares(t *testing.T) {
 		wg.Add(1)
 		go do(i)
 	}
-	require.Eventually(t, func() bool { return f.waiting("p1") == callers-1 }, 10*time.Second, time.Millisecond)
+	require.Eventually(t, func() bool { return f.Joined("p1") == callers-1 }, 10*time.Second, time.Millisecond)
 	close(release)
 	wg.Wait()
 	assert.Equal(t, int32(1), calls.Load())
@@ -125,7 +115,7 @@ func TestFlightShares(t *testing.T) {
 	assert.Equal(t, 7, v)
 	assert.False(t, sh)
 	assert.NoError(t, err)
-	assert.Zero(t, f.waiting("p1"))
+	assert.Zero(t, f.Joined("p1"))
 }
 
 // TestFlightWaiterContext: a waiter whose context ends stops waiting; a
@@ -153,7 +143,7 @@ func TestFlightWaiterContext(t *testing.T) {
 		_, _, err := f.Do(context.Background(), "k", func() (int, error) { return 0, nil })
 		waited <- err
 	}()
-	require.Eventually(t, func() bool { return f.waiting("k") == 2 }, 10*time.Second, time.Millisecond)
+	require.Eventually(t, func() bool { return f.Joined("k") == 2 }, 10*time.Second, time.Millisecond)
 	close(release)
 	<-done
 	assert.ErrorIs(t, <-waited, payments.ErrUnavailable)
