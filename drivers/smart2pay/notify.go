@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/gopayments/payments"
+	"github.com/gopayments/payments/internal/inbound"
 	"github.com/gopayments/payments/internal/redact"
 )
 
@@ -36,8 +37,10 @@ const maxNotificationBytes = 1 << 20
 // (NotificationPayout, Raw only), and "Preapproval", "Dispute" or any other
 // (NotificationOther, Raw only). A body that is not one JSON object with
 // exactly one member is ErrInvalidRequest, including one that gives its key
-// twice (two Payment objects: which one is meant cannot be told). Reply is
-// 204 No Content, as GlobalPay requires.
+// twice (two Payment objects: which one is meant cannot be told), and so is
+// a Payment or Refund object that gives one of its own keys twice, exactly
+// or in another letter case ("Status" and "STATUS": encoding/json would keep
+// the last). Reply is 204 No Content, as GlobalPay requires.
 //
 // GlobalPay may deliver a notification more than once, and asks merchants
 // to match the notified Amount and Currency with their own records: see
@@ -272,6 +275,9 @@ func (g *Gateway) parseSoleMember(body []byte, via hostSet) (*payments.Notificat
 		if json.Unmarshal(body, &env) != nil {
 			return nil, errUndecided
 		}
+		if err := inbound.CheckKeys(Name, member); err != nil {
+			return nil, err
+		}
 		if err := notifiedPayment(n, notificationAPI(via, member), &env.Payment); err != nil {
 			return nil, err
 		}
@@ -281,6 +287,9 @@ func (g *Gateway) parseSoleMember(body []byte, via hostSet) (*payments.Notificat
 		}
 		if json.Unmarshal(body, &env) != nil {
 			return nil, errUndecided
+		}
+		if err := inbound.CheckKeys(Name, member); err != nil {
+			return nil, err
 		}
 		if err := notifiedRefund(n, notificationAPI(via, member), &env.Refund); err != nil {
 			return nil, err
@@ -320,6 +329,9 @@ func (g *Gateway) parseNotificationTokens(body []byte, via hostSet) (*payments.N
 		var member json.RawMessage
 		if err := dec.Decode(&member); err != nil {
 			return nil, notifyInvalid("%s: %v", key, err)
+		}
+		if err := inbound.CheckKeys(Name, member); err != nil {
+			return nil, err
 		}
 		a := notificationAPI(via, member)
 		if key == "Payment" {
