@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/gopayments/payments"
+	"github.com/gopayments/payments/internal/inbound/inboundtest"
 )
 
 // notifyGateway is a Gateway whose Notify is scripted; the other methods are
@@ -92,27 +93,6 @@ func TestNotificationHandlerReplyBody(t *testing.T) {
 	assert.Equal(t, "text/plain", rec.Header().Get("Content-Type"))
 }
 
-// countingReader is a body of n bytes that counts what was read of it.
-type countingReader struct {
-	left, read int64
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	if c.left == 0 {
-		return 0, io.EOF
-	}
-	n := int64(len(p))
-	if n > c.left {
-		n = c.left
-	}
-	for i := range p[:n] {
-		p[i] = 'x'
-	}
-	c.left -= n
-	c.read += n
-	return int(n), nil
-}
-
 // TestNotificationHandlerLimitsWhileReading: a body over the limit whose
 // length is not announced is cut off after the limit, not read whole and
 // measured afterwards.
@@ -122,14 +102,14 @@ func TestNotificationHandlerLimitsWhileReading(t *testing.T) {
 		called = true
 		return &payments.Notification{}, nil
 	}}
-	body := &countingReader{left: 8 << 20}
+	body := inboundtest.NewCountingBody(8 << 20)
 	req := httptest.NewRequest("POST", "/hooks", body)
 	req.ContentLength = -1 // not announced: only reading can tell
 	rec := httptest.NewRecorder()
 	payments.NotificationHandler(g, nil, payments.WithMaxBodyBytes(64)).ServeHTTP(rec, req)
 	assert.Equal(t, http.StatusRequestEntityTooLarge, rec.Code)
 	assert.False(t, called)
-	assert.LessOrEqual(t, body.read, int64(64+1), "bytes read of an oversized body")
+	assert.LessOrEqual(t, body.BytesRead, int64(64+1), "bytes read of an oversized body")
 }
 
 // authGateway is a notifyGateway that checks a header before the body.
@@ -155,7 +135,7 @@ func TestNotificationHandlerAuthenticatesFirst(t *testing.T) {
 	}}}
 	h := payments.NotificationHandler(g, nil)
 	for _, auth := range []string{"", "Basic bad"} {
-		body := &countingReader{left: 1 << 20}
+		body := inboundtest.NewCountingBody(1 << 20)
 		req := httptest.NewRequest("POST", "/hooks", body)
 		if auth != "" {
 			req.Header.Set("Authorization", auth)
@@ -163,17 +143,17 @@ func TestNotificationHandlerAuthenticatesFirst(t *testing.T) {
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)
 		assert.Equal(t, http.StatusUnauthorized, rec.Code, "auth %q", auth)
-		assert.Zero(t, body.read, "auth %q: body bytes read", auth)
+		assert.Zero(t, body.BytesRead, "auth %q: body bytes read", auth)
 	}
 	assert.Zero(t, notified)
 
-	body := &countingReader{left: 100}
+	body := inboundtest.NewCountingBody(100)
 	req := httptest.NewRequest("POST", "/hooks", body)
 	req.Header.Set("Authorization", "Basic good")
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	assert.Equal(t, http.StatusNoContent, rec.Code)
-	assert.Equal(t, int64(100), body.read)
+	assert.Equal(t, int64(100), body.BytesRead)
 	assert.Equal(t, 1, notified)
 }
 

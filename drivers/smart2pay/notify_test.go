@@ -3,7 +3,6 @@ package smart2pay_test
 import (
 	"context"
 	"errors"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -16,6 +15,7 @@ import (
 	"github.com/gopayments/payments"
 	"github.com/gopayments/payments/drivers/smart2pay"
 	"github.com/gopayments/payments/drivers/smart2pay/smart2paytest"
+	"github.com/gopayments/payments/internal/inbound/inboundtest"
 )
 
 // TestNotificationsResentUntil204: the simulator re-sends a notification
@@ -236,22 +236,6 @@ func TestNotifySharedCredentials(t *testing.T) {
 	}
 }
 
-// countingBody is a request body of n bytes that counts what was read.
-type countingBody struct{ left, read int }
-
-func (c *countingBody) Read(p []byte) (int, error) {
-	if c.left == 0 {
-		return 0, io.EOF
-	}
-	n := min(len(p), c.left)
-	for i := range p[:n] {
-		p[i] = ' '
-	}
-	c.left -= n
-	c.read += n
-	return n, nil
-}
-
 // TestHandlerAuthenticatesBeforeReading: through NotificationHandler, a
 // 1 MiB post without the site's credentials (none, another site's, a
 // forged key) is refused 401 before a byte of its body is read; with them,
@@ -260,23 +244,23 @@ func TestHandlerAuthenticatesBeforeReading(t *testing.T) {
 	_, gw := newSim(t)
 	h := payments.NotificationHandler(gw, nil)
 	for _, auth := range []string{"", basic("99999", "x"), basic(strconv.Itoa(smart2paytest.DefaultSiteID), smart2paytest.DefaultAPIKey+"x")} {
-		body := &countingBody{left: 1 << 20}
+		body := inboundtest.NewCountingBody(1 << 20)
 		req := httptest.NewRequest(http.MethodPost, "/notify", body)
 		if auth != "" {
 			req.Header.Set("Authorization", auth)
 		}
 		rec := newRecorder()
 		h.ServeHTTP(rec, req)
-		if rec.Code != http.StatusUnauthorized || body.read != 0 {
-			t.Errorf("auth %q: status %d, %d body bytes read", auth, rec.Code, body.read)
+		if rec.Code != http.StatusUnauthorized || body.BytesRead != 0 {
+			t.Errorf("auth %q: status %d, %d body bytes read", auth, rec.Code, body.BytesRead)
 		}
 	}
-	body := &countingBody{left: 1 << 20}
+	body := inboundtest.NewCountingBody(1 << 20)
 	req := httptest.NewRequest(http.MethodPost, "/notify", body)
 	req.Header.Set("Authorization", basic(strconv.Itoa(smart2paytest.DefaultSiteID), smart2paytest.DefaultAPIKey))
 	rec := newRecorder()
 	h.ServeHTTP(rec, req)
-	if rec.Code != http.StatusBadRequest || body.read == 0 {
-		t.Errorf("authenticated garbage: status %d, %d body bytes read", rec.Code, body.read)
+	if rec.Code != http.StatusBadRequest || body.BytesRead == 0 {
+		t.Errorf("authenticated garbage: status %d, %d body bytes read", rec.Code, body.BytesRead)
 	}
 }
