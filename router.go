@@ -1190,6 +1190,15 @@ func (g routeGateway) Notify(ctx context.Context, req *http.Request) (*Notificat
 	return g.r.notify(ctx, g.rt, req)
 }
 
+// AuthenticateNotification lets NotificationHandler check the route's
+// credentials before it reads the body, where the driver can.
+func (g routeGateway) AuthenticateNotification(req *http.Request) error {
+	if a, ok := g.rt.Gateway.(NotificationAuthenticator); ok {
+		return a.AuthenticateNotification(req)
+	}
+	return nil
+}
+
 // isTimeout reports a timeout anywhere in err's chain: the context's
 // deadline or a network timeout (which a driver reports as an unknown
 // outcome when the request had been sent).

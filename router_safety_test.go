@@ -22,6 +22,7 @@ import (
 	"github.com/gopayments/payments/drivers/smartpay/smartpaytest"
 	"github.com/gopayments/payments/drivers/smartpayments/smartpaymentstest"
 	"github.com/gopayments/payments/internal/faultnet"
+	"github.com/gopayments/payments/internal/inbound/inboundtest"
 )
 
 // routerOver builds another Router over the acquirers' three real drivers.
@@ -591,4 +592,19 @@ func TestRouterNotificationHandlerMountedAnywhere(t *testing.T) {
 	for _, id := range got {
 		assert.Equal(t, p.ID, id)
 	}
+}
+
+// An unauthenticated 1 MiB notification to a route whose driver checks
+// credentials in headers (Smart2Pay Basic) is refused before any byte of
+// its body is read, through the Router's handler as through the plain one.
+func TestRouterNotificationCredentialsBeforeBody(t *testing.T) {
+	a := newAcquirers(t)
+	r := a.routerOver(t, []string{"s2p"})
+	body := inboundtest.NewCountingBody(1 << 20)
+	req := httptest.NewRequest(http.MethodPost, "/hooks/s2p", body)
+	req.SetBasicAuth("forged", "forged")
+	rec := httptest.NewRecorder()
+	r.NotificationHandler(nil).ServeHTTP(rec, req)
+	assert.Equal(t, http.StatusUnauthorized, rec.Code)
+	assert.Equal(t, int64(1<<20), body.Left, "the body was read before the credentials were checked")
 }

@@ -179,6 +179,9 @@ func newSmartPaymentsRig(o options) (rig, error) {
 		MerchantSite: "https://merchant.example", CallbackURL: o.notifyURL,
 		GatewayURL: sim.GatewayURL(), CardDataURL: sim.CardDataURL(), ExportURL: sim.ExportURL(),
 		HTTPClient: client(sim.Client().Transport, o), Logger: o.logger,
+		// The notification tests deliver hundreds of callbacks a second
+		// on purpose (every one-byte change of a body): no query bound.
+		NotificationQueriesPerSecond: -1,
 	})
 	if err != nil {
 		sim.Close()
@@ -361,7 +364,9 @@ type smartPayRig struct {
 func newSmartPayRig(o options) (rig, error) {
 	var simOpts []smartpaytest.Option
 	key, auth := smartpaytest.DefaultMerchantKey, smartpaytest.DefaultAuthenticationKey
-	cfg := smartpay.Config{Origin: "https://shop.example", Logger: o.logger}
+	// The notification tests deliver hundreds of webhooks a second on
+	// purpose (every one-byte change of a body): no query bound.
+	cfg := smartpay.Config{Origin: "https://shop.example", Logger: o.logger, NotificationQueriesPerSecond: -1}
 	if o.creds != nil {
 		auth = o.creds.APIKey
 		simOpts = append(simOpts, smartpaytest.WithCredentials(key, auth))

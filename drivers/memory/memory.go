@@ -60,7 +60,9 @@
 // gateway's secret, in the header "X-Memory-Signature: sha256=<hex>".
 // [Gateway.Notify] verifies the signature in constant time and parses the
 // body; a bad signature, or a payment the gateway does not know, is
-// ErrUnverified.
+// ErrUnverified. A notification about an older state than the payment's
+// current one (late, or replayed) is reported with the current state: it
+// never moves a payment back.
 //
 // A Gateway is safe for concurrent use. Every request is validated with the
 // root package's Validate methods before anything else.
@@ -804,6 +806,14 @@ func (g *Gateway) sign(body []byte) []byte {
 // compared in constant time) and parses it. A missing or wrong signature,
 // or a payment this gateway does not know, is ErrUnverified; a signed body
 // that does not parse is ErrInvalidRequest.
+//
+// Replays: a signature proves the gateway sent the body once, not that its
+// state is still current. A notification describes a state the payment had;
+// when the payment has moved on since (a late delivery, or the same request
+// replayed after a Cancel or a further Capture or Refund), Notify reports
+// the payment's current state instead, so that a notification handled
+// without a payments.Router never takes a payment back either. Raw is the
+// body as received.
 func (g *Gateway) Notify(ctx context.Context, r *http.Request) (*payments.Notification, error) {
 	if r == nil || r.Body == nil {
 		return nil, g.errorf(payments.InvalidRequest, "no notification request")
@@ -843,6 +853,17 @@ func (g *Gateway) Notify(ctx context.Context, r *http.Request) (*payments.Notifi
 		Decline: n.Payment.Decline, ProviderStatus: n.Payment.Status.String(),
 		Created: base.Created, Updated: base.Updated, Raw: json.RawMessage(redact.JSON(body)),
 	}
+	if stale(p, &base) {
+		// A late or replayed copy of an older state (signed when it was
+		// current): the record is newer, and a notification never moves
+		// a payment back.
+		p = &payments.Payment{
+			ID: base.ID, Reference: base.Reference, Provider: Name, Status: base.Status,
+			Amount: base.Amount, Captured: base.Captured, Refunded: base.Refunded,
+			Decline: base.Decline, ProviderStatus: base.ProviderStatus,
+			Created: base.Created, Updated: base.Updated, Raw: p.Raw,
+		}
+	}
 	return &payments.Notification{
 		Kind:     payments.NotificationPayment,
 		Payment:  p,
@@ -850,4 +871,12 @@ func (g *Gateway) Notify(ctx context.Context, r *http.Request) (*payments.Notifi
 		Reply:    payments.Reply{StatusCode: http.StatusOK, ContentType: "text/plain; charset=utf-8", Body: []byte("OK")},
 		Raw:      json.RawMessage(redact.JSON(body)),
 	}, nil
+}
+
+// stale reports whether the notified state p differs from the record's
+// current state: the record has moved on since the notification was signed.
+func stale(p, current *payments.Payment) bool {
+	return p.Status != current.Status ||
+		!p.Captured.Amount.Equal(current.Captured.Amount) ||
+		!p.Refunded.Amount.Equal(current.Refunded.Amount)
 }

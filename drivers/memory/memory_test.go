@@ -586,3 +586,66 @@ func TestConcurrentUse(t *testing.T) {
 		t.Errorf("%d captures of 1.00 succeeded on a 100.00 authorization, want exactly 100", ok)
 	}
 }
+
+// TestNotificationReplay: a validly signed notification replayed after the
+// payment moved on (canceled; captured further) does not report the old
+// state through the plain handler: the gateway reports its current one.
+func TestNotificationReplay(t *testing.T) {
+	g := memory.New()
+	record := func(p *payments.Payment) func() *http.Request {
+		r, err := g.NotificationRequest(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(r.Body)
+		return func() *http.Request {
+			c := r.Clone(ctx)
+			c.Body = io.NopCloser(bytes.NewReader(body))
+			return c
+		}
+	}
+	var got []*payments.Payment
+	h := payments.NotificationHandler(g, func(_ context.Context, n *payments.Notification) error {
+		got = append(got, n.Payment)
+		return nil
+	})
+	serve := func(r *http.Request) *payments.Payment {
+		t.Helper()
+		got = nil
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		if rec.Code != http.StatusOK || len(got) != 1 {
+			t.Fatalf("handler answered %d, %d notifications", rec.Code, len(got))
+		}
+		return got[0]
+	}
+
+	a := authorize(t, g, "replay-cancel", memory.CardApproved, false)
+	authorized := record(a)
+	if p := serve(authorized()); p.Status != payments.StatusAuthorized {
+		t.Fatalf("fresh notification: %s", p.Status)
+	}
+	if _, err := g.Cancel(ctx, &payments.CancelRequest{ID: a.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if p := serve(authorized()); p.Status != payments.StatusCanceled {
+		t.Errorf("authorization replayed after the cancel reported %s, want canceled", p.Status)
+	}
+
+	b := authorize(t, g, "replay-capture", memory.CardApproved, false)
+	three, five := money(t, "3.00"), money(t, "5.00")
+	if _, err := g.Capture(ctx, &payments.CaptureRequest{ID: b.ID, Amount: &three}); err != nil {
+		t.Fatal(err)
+	}
+	first := record(b)
+	if _, err := g.Capture(ctx, &payments.CaptureRequest{ID: b.ID, Amount: &five}); err != nil {
+		t.Fatal(err)
+	}
+	cur, err := g.Status(ctx, &payments.StatusRequest{ID: b.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := serve(first()); p.Status != cur.Status || !p.Captured.Equal(cur.Captured) {
+		t.Errorf("first capture's notification replayed: %s captured %s, want %s captured %s", p.Status, p.Captured, cur.Status, cur.Captured)
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/gopayments/payments"
+	"github.com/gopayments/payments/internal/inbound"
 	"github.com/gopayments/payments/internal/redact"
 )
 
@@ -36,12 +37,25 @@ const maxNotificationBytes = 1 << 20
 // (NotificationPayout, Raw only), and "Preapproval", "Dispute" or any other
 // (NotificationOther, Raw only). A body that is not one JSON object with
 // exactly one member is ErrInvalidRequest, including one that gives its key
-// twice (two Payment objects: which one is meant cannot be told). Reply is
-// 204 No Content, as GlobalPay requires.
+// twice (two Payment objects: which one is meant cannot be told), and so is
+// a Payment or Refund object that gives one of its own keys twice, exactly
+// or in another letter case ("Status" and "STATUS": encoding/json would keep
+// the last). Reply is 204 No Content, as GlobalPay requires.
 //
 // GlobalPay may deliver a notification more than once, and asks merchants
 // to match the notified Amount and Currency with their own records: see
 // CheckAmount.
+//
+// Replays: GlobalPay signs no body and the driver keeps no state, so a
+// notification is reported exactly as sent, also when it is a late or
+// replayed copy of an older one (an authorization notified again after the
+// capture). Behind a payments.Router the stored status never moves back;
+// with a plain payments.NotificationHandler the callback must refuse a
+// status its record has moved past (payments.Status.CanTransition), or
+// confirm it with Status.
+//
+// Notify checks the credentials before it reads the body;
+// AuthenticateNotification does the same check alone.
 func (g *Gateway) Notify(ctx context.Context, r *http.Request) (*payments.Notification, error) {
 	if r == nil {
 		return nil, &payments.Error{Code: payments.InvalidRequest, Provider: Name, Message: "notify: request is nil"}
@@ -51,7 +65,7 @@ func (g *Gateway) Notify(ctx context.Context, r *http.Request) (*payments.Notifi
 	}
 	matched, ok := g.verify(r.Header.Get("Authorization"))
 	if !ok {
-		return nil, &payments.Error{Code: payments.Unverified, Provider: Name, Message: "notify: the Authorization header does not carry the site's credentials"}
+		return nil, errNotAuthenticated()
 	}
 	if r.Body == nil {
 		return nil, &payments.Error{Code: payments.InvalidRequest, Provider: Name, Message: "notify: empty body"}
@@ -64,6 +78,27 @@ func (g *Gateway) Notify(ctx context.Context, r *http.Request) (*payments.Notifi
 		return nil, &payments.Error{Code: payments.InvalidRequest, Provider: Name, Message: fmt.Sprintf("notify: body larger than %d bytes", maxNotificationBytes)}
 	}
 	return g.parseNotification(body, matched)
+}
+
+// AuthenticateNotification checks that r's Authorization header carries
+// one site's credentials, as Notify does first, without reading the body
+// (ErrUnverified otherwise). payments.NotificationHandler calls it before it
+// reads anything (payments.NotificationAuthenticator), so that a request
+// without the credentials costs no body read.
+func (g *Gateway) AuthenticateNotification(r *http.Request) error {
+	if r == nil {
+		return &payments.Error{Code: payments.InvalidRequest, Provider: Name, Message: "notify: request is nil"}
+	}
+	if _, ok := g.verify(r.Header.Get("Authorization")); !ok {
+		return errNotAuthenticated()
+	}
+	return nil
+}
+
+var _ payments.NotificationAuthenticator = (*Gateway)(nil)
+
+func errNotAuthenticated() error {
+	return &payments.Error{Code: payments.Unverified, Provider: Name, Message: "notify: the Authorization header does not carry the site's credentials"}
 }
 
 // defaultBodyBuffer is the buffer readBody starts with when the request does
@@ -240,6 +275,9 @@ func (g *Gateway) parseSoleMember(body []byte, via hostSet) (*payments.Notificat
 		if json.Unmarshal(body, &env) != nil {
 			return nil, errUndecided
 		}
+		if err := inbound.CheckKeys(Name, member); err != nil {
+			return nil, err
+		}
 		if err := notifiedPayment(n, notificationAPI(via, member), &env.Payment); err != nil {
 			return nil, err
 		}
@@ -249,6 +287,9 @@ func (g *Gateway) parseSoleMember(body []byte, via hostSet) (*payments.Notificat
 		}
 		if json.Unmarshal(body, &env) != nil {
 			return nil, errUndecided
+		}
+		if err := inbound.CheckKeys(Name, member); err != nil {
+			return nil, err
 		}
 		if err := notifiedRefund(n, notificationAPI(via, member), &env.Refund); err != nil {
 			return nil, err
@@ -288,6 +329,9 @@ func (g *Gateway) parseNotificationTokens(body []byte, via hostSet) (*payments.N
 		var member json.RawMessage
 		if err := dec.Decode(&member); err != nil {
 			return nil, notifyInvalid("%s: %v", key, err)
+		}
+		if err := inbound.CheckKeys(Name, member); err != nil {
+			return nil, err
 		}
 		a := notificationAPI(via, member)
 		if key == "Payment" {

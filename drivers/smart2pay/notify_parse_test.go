@@ -3,11 +3,14 @@ package smart2pay
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
 	"reflect"
 	"strings"
 	"testing"
 	"testing/iotest"
+
+	"github.com/gopayments/payments"
 )
 
 // refMembers is the reference for soleMember, from encoding/json's token
@@ -171,6 +174,8 @@ func FuzzNotifyPaths(f *testing.F) {
 	f.Add([]byte(`{"Payment":{"ID":1,"Amount":1,"Currency":"KWD","Status":{"ID":"35"},"ReferenceDetails":{"EntityID":12,"QRCodeURL":"x"}}}`), uint8(1))
 	f.Add([]byte(`{"Payment":{"ID":1,"Amount":2000,"CapturedAmount":2000,"Currency":"EUR","Status":{"ID":11,"Info":"Captured"}}}`), uint8(2))
 	f.Add([]byte(`{"Payment":{"ID":1,"Amount":2000,"CapturedAmount":1000,"Currency":"EUR","Status":{"ID":35,"Info":"Other text"}}}`), uint8(2))
+	f.Add([]byte(`{"Payment":{"ID":1,"Amount":2000,"Currency":"EUR","Status":{"ID":2},"STATUS":{"ID":4}}}`), uint8(1))
+	f.Add([]byte(`{"Refund":{"ID":1,"ID":2,"Amount":5,"Currency":"EUR"}} `), uint8(2))
 	g, err := New(Config{SiteID: 1, APIKey: "k", CardSiteID: 2, CardAPIKey: "c"})
 	if err != nil {
 		f.Fatal(err)
@@ -251,5 +256,30 @@ func TestVerify(t *testing.T) {
 	}
 	if got, ok := shared.verify(shared.apmAuth); got != viaAlternative|viaCard || !ok {
 		t.Errorf("shared credentials: %v, %v", got, ok)
+	}
+}
+
+// TestNotificationMemberDuplicateKeys: a Payment or Refund object that gives
+// one of its keys twice, exactly or in another letter case, is refused by
+// both parse paths (encoding/json would keep the last: a Status of 2
+// Success followed by "STATUS" 4 Failed).
+func TestNotificationMemberDuplicateKeys(t *testing.T) {
+	g, err := New(Config{SiteID: 1, APIKey: "k", CardSiteID: 2, CardAPIKey: "c"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, body := range []string{
+		`{"Payment":{"ID":1,"Amount":2000,"Currency":"EUR","Status":{"ID":2},"STATUS":{"ID":4}}}`,
+		`{"Payment":{"ID":1,"ID":2,"Amount":2000,"Currency":"EUR","Status":{"ID":2}}}`,
+		`{"Refund":{"ID":1,"InitialPaymentID":2,"Amount":5,"amount":500,"Currency":"EUR","Status":{"ID":2}}}`,
+	} {
+		for name, parse := range map[string]func([]byte, hostSet) (*payments.Notification, error){
+			"parseNotification": g.parseNotification, "token walk": g.parseNotificationTokens,
+		} {
+			n, err := parse([]byte(body), viaAlternative)
+			if !errors.Is(err, payments.ErrInvalidRequest) || n != nil || !strings.Contains(err.Error(), "more than once") {
+				t.Errorf("%s(%s) = %v, %v; want a duplicate-key error", name, body, n, err)
+			}
+		}
 	}
 }

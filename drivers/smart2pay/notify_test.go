@@ -15,6 +15,7 @@ import (
 	"github.com/gopayments/payments"
 	"github.com/gopayments/payments/drivers/smart2pay"
 	"github.com/gopayments/payments/drivers/smart2pay/smart2paytest"
+	"github.com/gopayments/payments/internal/inbound/inboundtest"
 )
 
 // TestNotificationsResentUntil204: the simulator re-sends a notification
@@ -232,5 +233,34 @@ func TestNotifySharedCredentials(t *testing.T) {
 	n, err = gw.Notify(ctxT(t), notification(auth, `{"Payment":{"ID":9,"Amount":100,"Currency":"EUR","Status":{"ID":2}},"Payment":{"ID":9,"Amount":100,"Currency":"EUR","CapturedAmount":100,"Status":{"ID":11}}}`))
 	if n != nil || !errors.Is(err, payments.ErrInvalidRequest) {
 		t.Errorf("Payment twice: (%+v, %v)", n, err)
+	}
+}
+
+// TestHandlerAuthenticatesBeforeReading: through NotificationHandler, a
+// 1 MiB post without the site's credentials (none, another site's, a
+// forged key) is refused 401 before a byte of its body is read; with them,
+// the body is read.
+func TestHandlerAuthenticatesBeforeReading(t *testing.T) {
+	_, gw := newSim(t)
+	h := payments.NotificationHandler(gw, nil)
+	for _, auth := range []string{"", basic("99999", "x"), basic(strconv.Itoa(smart2paytest.DefaultSiteID), smart2paytest.DefaultAPIKey+"x")} {
+		body := inboundtest.NewCountingBody(1 << 20)
+		req := httptest.NewRequest(http.MethodPost, "/notify", body)
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		rec := newRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusUnauthorized || body.BytesRead != 0 {
+			t.Errorf("auth %q: status %d, %d body bytes read", auth, rec.Code, body.BytesRead)
+		}
+	}
+	body := inboundtest.NewCountingBody(1 << 20)
+	req := httptest.NewRequest(http.MethodPost, "/notify", body)
+	req.Header.Set("Authorization", basic(strconv.Itoa(smart2paytest.DefaultSiteID), smart2paytest.DefaultAPIKey))
+	rec := newRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusBadRequest || body.BytesRead == 0 {
+		t.Errorf("authenticated garbage: status %d, %d body bytes read", rec.Code, body.BytesRead)
 	}
 }

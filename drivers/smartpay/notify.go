@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/gopayments/payments"
+	"github.com/gopayments/payments/internal/inbound"
 	"github.com/gopayments/payments/internal/redact"
 )
 
@@ -52,9 +53,9 @@ func (g *Gateway) Notify(ctx context.Context, r *http.Request) (*payments.Notifi
 		return nil, &payments.Error{Code: payments.InvalidRequest, Provider: Name, Message: "notify: SmartPay webhooks are POST requests, got " + r.Method}
 	}
 	var verified payments.Verification
-	if na := g.cfg.NotificationAuth; na != nil {
-		if !checkBasic(r, na.Username, na.Password.Reveal()) {
-			return nil, &payments.Error{Code: payments.Unverified, Provider: Name, Message: "notify: missing or wrong webhook credentials"}
+	if g.cfg.NotificationAuth != nil {
+		if err := g.AuthenticateNotification(r); err != nil {
+			return nil, err
 		}
 		verified |= payments.VerifiedCredentials
 	}
@@ -115,10 +116,47 @@ func (g *Gateway) Notify(ctx context.Context, r *http.Request) (*payments.Notifi
 	return n, nil
 }
 
+// AuthenticateNotification checks that r carries Config.NotificationAuth's
+// Basic credentials (compared in constant time), as Notify does first,
+// without reading the body: ErrUnverified otherwise. Without
+// NotificationAuth there is nothing to check in the headers and it returns
+// nil. payments.NotificationHandler calls it before it reads anything
+// (payments.NotificationAuthenticator).
+func (g *Gateway) AuthenticateNotification(r *http.Request) error {
+	na := g.cfg.NotificationAuth
+	if na == nil {
+		return nil
+	}
+	if r == nil || !checkBasic(r, na.Username, na.Password.Reveal()) {
+		return &payments.Error{Code: payments.Unverified, Provider: Name, Message: "notify: missing or wrong webhook credentials"}
+	}
+	return nil
+}
+
+var _ payments.NotificationAuthenticator = (*Gateway)(nil)
+
+// confirmed is a confirming status query's answer, shared by the
+// notifications about one payment that arrive while it is in flight.
+type confirmed struct {
+	p   *payments.Payment
+	doc *paymentDoc
+}
+
 // confirm fetches the payment a notification names. An unknown payment is
-// ErrUnverified.
+// ErrUnverified. Notifications about one payment that arrive while its
+// query is in flight share it, and new queries are bounded by
+// Config.NotificationQueriesPerSecond (ErrRateLimited over it: no query is
+// sent).
 func (g *Gateway) confirm(ctx context.Context, id string) (*payments.Payment, *paymentDoc, error) {
-	p, doc, err := g.statusDoc(ctx, id, nil)
+	c, shared, err := g.notifyQueries.Do(ctx, id, func() (confirmed, error) {
+		p, doc, err := g.statusDoc(ctx, id, nil)
+		return confirmed{p, doc}, err
+	})
+	p, doc := c.p, c.doc
+	if shared && p != nil {
+		cp := *p // the caller may change its payment; not the others'
+		p = &cp
+	}
 	if err != nil {
 		if errors.Is(err, payments.ErrNotFound) {
 			return nil, nil, &payments.Error{Code: payments.Unverified, Provider: Name,
@@ -168,11 +206,22 @@ func ParseWebhook(body []byte) (*WebhookEvent, error) {
 // what Unmarshal does not (a closing bracket after the object, spaces
 // JSON does not know around it) and words the errors: the same bodies are
 // accepted and refused as before.
+//
+// A key given twice in the envelope, or in the context or data object it
+// reads transactionId from, exactly or in another letter case
+// ("merchantKey" twice, "MERCHANTKEY"), is ErrInvalidRequest: encoding/json
+// would keep the last one, which let a body name a merchant and then
+// erase it.
 func parseWebhook(body []byte) (*WebhookEvent, bool, error) {
 	var ev webhookEvent
 	valid, err := readEnvelope(body, &ev)
 	if err != nil {
 		return nil, false, err
+	}
+	for _, obj := range [][]byte{body, ev.Context, ev.Data} {
+		if err := inbound.CheckKeys(Name, obj); err != nil {
+			return nil, false, err
+		}
 	}
 	n, err := eventOf(&ev)
 	return n, valid, err

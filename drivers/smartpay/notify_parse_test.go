@@ -3,8 +3,11 @@ package smartpay
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"reflect"
 	"testing"
+
+	"github.com/gopayments/payments"
 )
 
 // readEnvelopeDecoder is the envelope reading before the json.Unmarshal
@@ -74,4 +77,38 @@ func FuzzReadEnvelope(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(envelopesMatch)
+}
+
+// TestParseWebhookDuplicateKeys: a key given twice, exactly or in another
+// letter case, in the envelope or in the context or data object Notify
+// reads the transactionId from, is refused: encoding/json keeps the last,
+// so a body could name a merchant and then erase it.
+func TestParseWebhookDuplicateKeys(t *testing.T) {
+	const id = `"00000000-0000-4000-8000-000000000001"`
+	tests := []struct {
+		name, body, field string
+	}{
+		{"merchantKey twice", `{"merchantKey":"ours","merchantKey":"","objectId":` + id + `,"objectType":"payment"}`, "merchantKey"},
+		{"MERCHANTKEY", `{"merchantKey":"other","MERCHANTKEY":"","objectId":` + id + `,"objectType":"payment"}`, "MERCHANTKEY"},
+		{"escaped variant", `{"objectId":` + id + `,"objectType":"payment","object\u0049d":"00000000-0000-4000-8000-000000000002"}`, "objectId"},
+		{"objectType twice", `{"objectId":` + id + `,"objectType":"refund","objecttype":"payment"}`, "objecttype"},
+		{"context transactionId twice", `{"objectId":"r-1","objectType":"refund","context":{"transactionId":` + id + `,"TransactionId":"t-2"}}`, "TransactionId"},
+		{"data transactionId twice", `{"objectId":"r-1","objectType":"refund","data":{"transactionId":` + id + `,"transactionId":"t-2"}}`, "transactionId"},
+	}
+	for _, tt := range tests {
+		_, err := ParseWebhook([]byte(tt.body))
+		var pe *payments.Error
+		if !errors.As(err, &pe) || pe.Code != payments.InvalidRequest || pe.Field != tt.field {
+			t.Errorf("%s: %v, want ErrInvalidRequest naming %q", tt.name, err, tt.field)
+		}
+	}
+	// Distinct keys, and repeats inside metadata (not read), are fine.
+	for _, body := range []string{
+		`{"merchantKey":"ours","objectId":` + id + `,"objectType":"payment","metadata":{"a":1,"A":2}}`,
+		`{"objectId":"r-1","objectType":"refund","context":{"transactionId":` + id + `},"data":{"transactionId":` + id + `,"refundId":"r-1"}}`,
+	} {
+		if _, err := ParseWebhook([]byte(body)); err != nil {
+			t.Errorf("%s: %v", body, err)
+		}
+	}
 }

@@ -203,6 +203,7 @@ func FuzzParseWebhook(f *testing.F) {
 		`{"id":"e","objectId":12345,"objectType":"PAYMENT"}`,
 		`{"objectType":"refund","objectId":"r","data":"x","context":[1]}`,
 		`{}`, `[]`, `null`, ``, `{"objectId":"a b","objectType":"payment"}`,
+		`{"merchantKey":"a","MERCHANTKEY":"","objectId":"t-1","objectType":"payment"}`,
 	}
 	for _, s := range seeds {
 		f.Add([]byte(s))
@@ -227,7 +228,47 @@ func FuzzParseWebhook(f *testing.F) {
 		if !bytes.HasPrefix(bytes.TrimSpace(body), []byte("{")) {
 			t.Fatalf("accepted a non-object: %q", body)
 		}
+		if k, dup := lowerDuplicate(body); dup {
+			t.Fatalf("accepted key %q given twice: %q", k, body)
+		}
 	})
+}
+
+// lowerDuplicate reports a top-level key of a JSON object given twice when
+// its ASCII letters are lower-cased (a finer equivalence than
+// encoding/json's case folding: every pair it finds must be refused).
+func lowerDuplicate(body []byte) (string, bool) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return "", false
+	}
+	seen := map[string]bool{}
+	for dec.More() {
+		tok, err := dec.Token()
+		k, ok := tok.(string)
+		if err != nil || !ok {
+			return "", false
+		}
+		k = asciiLower(k)
+		if seen[k] {
+			return k, true
+		}
+		seen[k] = true
+		var skip json.RawMessage
+		if dec.Decode(&skip) != nil {
+			return "", false
+		}
+	}
+	return "", false
+}
+
+func asciiLower(s string) string {
+	return strings.Map(func(r rune) rune {
+		if 'A' <= r && r <= 'Z' {
+			return r + 'a' - 'A'
+		}
+		return r
+	}, s)
 }
 
 func TestDetailsOfStatusExample(t *testing.T) {

@@ -90,6 +90,7 @@ import (
 
 	"github.com/gopayments/payments"
 	"github.com/gopayments/payments/internal/httpx"
+	"github.com/gopayments/payments/internal/inbound"
 	"github.com/gopayments/payments/internal/iso3166"
 	"github.com/gopayments/payments/internal/iso4217"
 	"github.com/gopayments/payments/internal/redact"
@@ -140,6 +141,16 @@ type Config struct {
 	Timeout time.Duration
 	// Logger receives debug logs with secrets scrubbed; nil is silent.
 	Logger *slog.Logger
+	// NotificationQueriesPerSecond bounds the Get Payment Status queries
+	// Notify sends to confirm webhooks, which anyone who knows the webhook
+	// URL can post when NotificationAuth is nil: on average this many new
+	// queries a second, in bursts of twice as many (0: the default, 50; a
+	// negative value: no bound). Over it, Notify sends nothing and returns
+	// ErrRateLimited, which payments.NotificationHandler answers 503 so that
+	// SmartPay delivers the webhook again later. Webhooks about one payment
+	// that arrive while its query is in flight share that query whatever
+	// this bound.
+	NotificationQueriesPerSecond int
 }
 
 // OAuth configures the OAuth2 client-credentials grant.
@@ -176,6 +187,8 @@ type Gateway struct {
 	// newID generates modificationIds (UUID v4) when the caller gives no
 	// IdempotencyKey. Tests replace it.
 	newID func() string
+	// notifyQueries bounds and shares Notify's confirming queries.
+	notifyQueries *inbound.Guard[confirmed]
 }
 
 var _ payments.Gateway = (*Gateway)(nil)
@@ -229,8 +242,11 @@ func New(cfg Config) (*Gateway, error) {
 	if strings.TrimSpace(cfg.Origin) == "" {
 		return bad("Origin is required: SmartPay requires the Origin header on every call")
 	}
-	if cfg.NotificationAuth != nil && cfg.NotificationAuth.Username == "" && cfg.NotificationAuth.Password == "" {
-		return bad("NotificationAuth needs a Username or Password (or leave it nil)")
+	if cfg.NotificationAuth != nil && cfg.NotificationAuth.Password == "" {
+		// Without a password, any request naming the user would be
+		// "verified".
+		return nil, &payments.Error{Code: payments.InvalidRequest, Provider: Name, Field: "NotificationAuth.Password",
+			Message: "config: NotificationAuth.Password is required (or leave NotificationAuth nil)"}
 	}
 	if cfg.UserAgent == "" {
 		cfg.UserAgent = DefaultUserAgent
@@ -261,6 +277,8 @@ func New(cfg Config) (*Gateway, error) {
 		client: client,
 		log:    logger,
 		newID:  newUUID,
+
+		notifyQueries: inbound.NewGuard[confirmed](Name, cfg.NotificationQueriesPerSecond),
 	}
 	if cfg.OAuth != nil {
 		hc := cfg.HTTPClient

@@ -528,6 +528,8 @@ func TestNewChecksConfig(t *testing.T) {
 		{"oauth without secret", func(c *Config) { c.OAuth = &OAuth{TokenURL: "https://x.example/token", ClientID: "id"} }, "OAuth.ClientID"},
 		{"oauth without URL", func(c *Config) { c.OAuth = &OAuth{ClientID: "id", ClientSecret: "s"} }, "TokenURL"},
 		{"empty notification auth", func(c *Config) { c.NotificationAuth = &NotificationAuth{} }, "NotificationAuth"},
+		// "shop:" would be verified: any request naming the user passes.
+		{"notification auth without password", func(c *Config) { c.NotificationAuth = &NotificationAuth{Username: "shop"} }, "NotificationAuth.Password"},
 	}
 	for _, c := range cases {
 		cfg := ok
@@ -537,8 +539,14 @@ func TestNewChecksConfig(t *testing.T) {
 			t.Errorf("%s: %v", c.name, err)
 		}
 	}
-	// OAuth replaces the authentication key.
 	cfg := ok
+	cfg.NotificationAuth = &NotificationAuth{Username: "shop"}
+	var pe *payments.Error
+	if _, err := New(cfg); !errors.As(err, &pe) || pe.Field != "NotificationAuth.Password" {
+		t.Errorf("empty webhook password: %v, want the field named", err)
+	}
+	// OAuth replaces the authentication key.
+	cfg = ok
 	cfg.AuthenticationKey = ""
 	cfg.OAuth = &OAuth{TokenURL: "https://auth.smartpay.example/token", ClientID: "id", ClientSecret: "s"}
 	if _, err := New(cfg); err != nil {

@@ -3,11 +3,13 @@ package smartpayments
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 
 	"github.com/gopayments/payments"
 	"github.com/gopayments/payments/internal/httpx"
+	"github.com/gopayments/payments/internal/inbound"
 )
 
 // The document's example answers, the fuzzers' seed corpus.
@@ -130,6 +132,9 @@ func parseCallbackMap(body []byte) (*callback, error) {
 	if len(trimmed) == 0 || trimmed[0] != '{' {
 		return parseCallback(body) // the form and empty paths are shared
 	}
+	if err := inbound.CheckKeys(Name, trimmed); err != nil {
+		return nil, err // the duplicate-key rule comes before either reading
+	}
 	cb := &callback{}
 	var m map[string]json.RawMessage
 	dec := json.NewDecoder(bytes.NewReader(trimmed))
@@ -234,4 +239,71 @@ func TestParseCallbackMatchesMap(t *testing.T) {
 			t.Errorf("%q: %+v %v, want %+v %v", s, got, err, want, wantErr)
 		}
 	}
+}
+
+// TestCallbackDuplicateKeys: a key given twice in a callback, exactly, in
+// another letter case or escaped, is refused, in JSON and in forms: which
+// order is meant cannot be told.
+func TestCallbackDuplicateKeys(t *testing.T) {
+	for _, body := range []string{
+		`{"orderId":"a","orderId":"b"}`,
+		`{"orderId":"a","ORDERID":"b"}`,
+		`{"order\u0049d":"a","orderid":"b"}`,
+		`{"orderId":"a","status":2,"Status":-1}`,
+		`{"orderId":"a","orderId":"b"}}`, // the decoder path (data after the object)
+		`orderId=a&orderId=b`,
+		`orderId=a&ORDERID=b`,
+	} {
+		_, err := parseCallback([]byte(body))
+		var pe *payments.Error
+		if !errors.As(err, &pe) || pe.Code != payments.InvalidRequest || !strings.Contains(pe.Message, "more than once") {
+			t.Errorf("%s: %v, want a duplicate-key error", body, err)
+		}
+	}
+	// One of each is fine, and so are repeats inside nested values.
+	for _, body := range []string{`{"orderId":"a","order_id":"a","status":2,"card":{"x":1,"X":2}}`, `orderId=a&order_id=a`} {
+		if _, err := parseCallback([]byte(body)); err != nil {
+			t.Errorf("%s: %v", body, err)
+		}
+	}
+}
+
+// FuzzCallbackDuplicateKeys: no accepted callback names a top-level key
+// twice (ASCII letters compared without case: a finer equivalence than the
+// parser's, so every pair it finds must have been refused).
+func FuzzCallbackDuplicateKeys(f *testing.F) {
+	for _, s := range callbackSeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		if _, err := parseCallback(body); err != nil {
+			return
+		}
+		dec := json.NewDecoder(bytes.NewReader(bytes.TrimSpace(body)))
+		if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+			return
+		}
+		seen := map[string]bool{}
+		for dec.More() {
+			tok, err := dec.Token()
+			k, ok := tok.(string)
+			if err != nil || !ok {
+				return
+			}
+			k = strings.Map(func(r rune) rune {
+				if 'A' <= r && r <= 'Z' {
+					return r + 'a' - 'A'
+				}
+				return r
+			}, k)
+			if seen[k] {
+				t.Fatalf("accepted %q with key %q twice", body, k)
+			}
+			seen[k] = true
+			var skip json.RawMessage
+			if dec.Decode(&skip) != nil {
+				return
+			}
+		}
+	})
 }

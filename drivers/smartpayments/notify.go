@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/gopayments/payments"
+	"github.com/gopayments/payments/internal/inbound"
 	"github.com/gopayments/payments/internal/redact"
 )
 
@@ -41,13 +42,19 @@ func parseCallback(body []byte) (*callback, error) {
 // A body that is valid JSON is read in one pass over its top-level members
 // (members), without building a map; any other body starting with '{'
 // takes the json.Decoder path, which accepts data after the first value and
-// reports malformed JSON. Both read the same members by their exact names,
-// the last of repeated ones winning.
+// reports malformed JSON. Both read the same members by their exact names.
+//
+// A key given twice, exactly or in another letter case ("orderId" twice,
+// "ORDERID"), in a JSON object or a form, is ErrInvalidRequest: which one is
+// meant cannot be told.
 func parseCallbackBody(body []byte) (callback, bool, error) {
 	var cb callback
 	trimmed := bytes.TrimSpace(body)
 	if len(trimmed) == 0 {
 		return cb, false, payments.InvalidField("body", "empty callback")
+	}
+	if err := inbound.CheckKeys(Name, trimmed); err != nil {
+		return cb, false, err
 	}
 	valid := false
 	switch {
@@ -77,6 +84,9 @@ func parseCallbackBody(body []byte) (callback, bool, error) {
 		q, err := url.ParseQuery(string(trimmed))
 		if err != nil {
 			return cb, false, &payments.Error{Code: payments.InvalidRequest, Provider: Name, Message: "callback: body is neither a JSON object nor a form"}
+		}
+		if err := inbound.CheckParams(Name, q); err != nil {
+			return cb, false, err
 		}
 		cb.OrderID = strings.TrimSpace(firstNonEmpty(q.Get("orderId"), q.Get("order_id")))
 		if s := q.Get("status"); s != "" {
@@ -277,7 +287,7 @@ func (g *Gateway) Notify(ctx context.Context, r *http.Request) (*payments.Notifi
 	if err != nil {
 		return nil, err
 	}
-	t, err := g.Check(ctx, cb.OrderID)
+	t, err := g.confirm(ctx, cb.OrderID)
 	if err != nil {
 		if errors.Is(err, payments.ErrNotFound) {
 			return nil, &payments.Error{Code: payments.Unverified, Provider: Name, Message: "callback: the provider knows no such order", Err: err}
@@ -306,6 +316,26 @@ func (g *Gateway) Notify(ctx context.Context, r *http.Request) (*payments.Notifi
 		n.Kind = payments.NotificationOther
 	}
 	return n, nil
+}
+
+// confirm runs POST /check for a callback's order. Callbacks about one order
+// that arrive while its query is in flight share it, and new queries are
+// bounded by Config.NotificationQueriesPerSecond (ErrRateLimited over it:
+// nothing is sent).
+func (g *Gateway) confirm(ctx context.Context, orderID string) (*Transaction, error) {
+	t, shared, err := g.notifyQueries.Do(ctx, orderID, func() (*Transaction, error) {
+		return g.Check(ctx, orderID)
+	})
+	if shared && t != nil {
+		// Each caller gets its own Transaction and Payment to change.
+		ct := *t
+		if t.Payment != nil {
+			cp := *t.Payment
+			ct.Payment = &cp
+		}
+		t = &ct
+	}
+	return t, err
 }
 
 // scrub masks card data in a body; valid says it is one valid JSON value

@@ -13,6 +13,7 @@ import (
 
 	"github.com/gopayments/payments"
 	"github.com/gopayments/payments/internal/httpx"
+	"github.com/gopayments/payments/internal/inbound"
 )
 
 // Name is the driver's name, as Gateway.Name returns it.
@@ -86,6 +87,16 @@ type Config struct {
 	// Logger receives debug logs with card data and credentials scrubbed.
 	// nil is silent.
 	Logger *slog.Logger
+	// NotificationQueriesPerSecond bounds the POST /check queries Notify
+	// sends to confirm callbacks, which are not signed (anyone who knows
+	// the callback URL can post one): on average this many new queries a
+	// second, in bursts of twice as many (0: the default, 50; a negative
+	// value: no bound). Over it, Notify sends nothing and returns
+	// ErrRateLimited, which payments.NotificationHandler answers 503 so that
+	// the provider delivers the callback again later. Callbacks about one
+	// order that arrive while its query is in flight share that query
+	// whatever this bound.
+	NotificationQueriesPerSecond int
 }
 
 // Gateway is the SmartPayments driver: a payments.Gateway plus the
@@ -102,6 +113,8 @@ type Gateway struct {
 	own own
 	// sleep waits between export polls; tests replace it.
 	sleep func(ctx context.Context, d time.Duration) error
+	// notifyQueries bounds and shares Notify's confirming /check queries.
+	notifyQueries *inbound.Guard[*Transaction]
 }
 
 var _ payments.Gateway = (*Gateway)(nil)
@@ -204,7 +217,8 @@ func New(cfg Config) (*Gateway, error) {
 		Logger:     cfg.Logger,
 		Retry:      httpx.DefaultRetry,
 	}
-	g := &Gateway{cfg: cfg, currency: cur, urls: newEndpointURLs(&cfg), log: logger, api: httpx.New(hc), sleep: sleepCtx}
+	g := &Gateway{cfg: cfg, currency: cur, urls: newEndpointURLs(&cfg), log: logger, api: httpx.New(hc), sleep: sleepCtx,
+		notifyQueries: inbound.NewGuard[*Transaction](Name, cfg.NotificationQueriesPerSecond)}
 	hc.MaxBodyBytes = cfg.MaxExportBytes
 	g.export = httpx.New(hc)
 	g.api.SetBasicAuth(cfg.MerchantKey, cfg.Secret.Reveal())

@@ -164,7 +164,7 @@ func run(ctx context.Context, w io.Writer) error {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		fmt.Fprint(w, "<!doctype html><p>Thank you for your order.</p>")
 	})
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	srv := newServer(mux)
 	go func() { _ = srv.Serve(ln) }()
 	defer func() {
 		sctx, c := context.WithTimeout(context.Background(), 2*time.Second)
@@ -297,5 +297,21 @@ func (in *inbox) wait(ctx context.Context, ok func(*payments.Notification) bool)
 			return nil, fmt.Errorf("no such notification received: %w", ctx.Err())
 		case <-t.C:
 		}
+	}
+}
+
+// newServer bounds every phase of a connection, as a server that receives
+// notifications from the internet must: slow headers, a slow body, a client
+// that does not read the answer, idle kept-alive connections.
+// payments.NotificationHandler bounds the body's size and read time itself;
+// WriteTimeout stays above the longest a notification may take to handle
+// (the driver's confirming status query: SmartPay's default timeout is 90 s).
+func newServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       60 * time.Second,
 	}
 }

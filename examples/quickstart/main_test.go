@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"net/http"
 	"regexp"
 	"strings"
 	"testing"
@@ -107,5 +108,19 @@ func TestRunTwice(t *testing.T) {
 	}
 	if outs[0] != outs[1] {
 		t.Errorf("outputs differ apart from times:\n%s\n---\n%s", outs[0], outs[1])
+	}
+}
+
+// TestServerTimeouts: the example server bounds every phase of a connection
+// (a server with only ReadHeaderTimeout keeps slow clients forever).
+func TestServerTimeouts(t *testing.T) {
+	srv := newServer(http.NotFoundHandler())
+	for name, d := range map[string]time.Duration{
+		"ReadHeaderTimeout": srv.ReadHeaderTimeout, "ReadTimeout": srv.ReadTimeout,
+		"WriteTimeout": srv.WriteTimeout, "IdleTimeout": srv.IdleTimeout,
+	} {
+		if d <= 0 {
+			t.Errorf("%s is not set", name)
+		}
 	}
 }

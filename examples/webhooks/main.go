@@ -126,7 +126,7 @@ func run(ctx context.Context, args []string, w io.Writer) error {
 	mux := http.NewServeMux()
 	mux.Handle("/webhooks/", http.StripPrefix("/webhooks", handler))
 
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	srv := newServer(mux)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	defer func() {
@@ -395,4 +395,20 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)
+}
+
+// newServer bounds every phase of a connection, as a server that receives
+// notifications from the internet must: slow headers, a slow body, a client
+// that does not read the answer, idle kept-alive connections.
+// payments.NotificationHandler bounds the body's size and read time itself;
+// WriteTimeout stays above the longest a notification may take to handle
+// (the driver's confirming status query: SmartPay's default timeout is 90 s).
+func newServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       60 * time.Second,
+	}
 }

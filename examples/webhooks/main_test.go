@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -41,5 +42,19 @@ func TestOnceNeedsSimulate(t *testing.T) {
 	var out bytes.Buffer
 	if err := run(context.Background(), []string{"-once"}, &out); err == nil {
 		t.Fatal("-once without -simulate: no error")
+	}
+}
+
+// TestServerTimeouts: the example server bounds every phase of a connection
+// (a server with only ReadHeaderTimeout keeps slow clients forever).
+func TestServerTimeouts(t *testing.T) {
+	srv := newServer(http.NotFoundHandler())
+	for name, d := range map[string]time.Duration{
+		"ReadHeaderTimeout": srv.ReadHeaderTimeout, "ReadTimeout": srv.ReadTimeout,
+		"WriteTimeout": srv.WriteTimeout, "IdleTimeout": srv.IdleTimeout,
+	} {
+		if d <= 0 {
+			t.Errorf("%s is not set", name)
+		}
 	}
 }
