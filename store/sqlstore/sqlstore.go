@@ -118,13 +118,7 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		if err != nil {
 			return nil, &payments.Error{Code: payments.InvalidRequest, Field: "url", Message: "sqlstore: malformed PostgreSQL URL", Err: err}
 		}
-		db = stdlib.OpenDB(*cfg, stdlib.OptionShouldPing(func(_ context.Context, p stdlib.ShouldPingParams) bool {
-			return p.IdleDuration > pgPingIdle
-		}))
-		db.SetMaxOpenConns(pgMaxConns)
-		db.SetMaxIdleConns(pgMaxConns)
-		db.SetConnMaxIdleTime(5 * time.Minute)
-		dialect = Postgres
+		db, dialect = openPostgres(cfg), Postgres
 	case strings.HasPrefix(url, "sqlite:"):
 		path := strings.TrimPrefix(url, "sqlite:")
 		if path == "" {
@@ -158,6 +152,17 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	}
 	s.ownsDB = true
 	return s, nil
+}
+
+// openPostgres makes the pool Open uses for PostgreSQL.
+func openPostgres(cfg *pgx.ConnConfig) *sql.DB {
+	db := stdlib.OpenDB(*cfg, stdlib.OptionShouldPing(func(_ context.Context, p stdlib.ShouldPingParams) bool {
+		return p.IdleDuration > pgPingIdle
+	}))
+	db.SetMaxOpenConns(pgMaxConns)
+	db.SetMaxIdleConns(pgMaxConns)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	return db
 }
 
 // New returns a Store over a pool of your own and applies the migrations.

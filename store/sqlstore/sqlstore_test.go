@@ -73,7 +73,7 @@ func freshSchema(t *testing.T) string {
 	return u.String()
 }
 
-func openPostgres(t *testing.T) *Store {
+func openPostgresStore(t *testing.T) *Store {
 	t.Helper()
 	s, err := Open(context.Background(), freshSchema(t))
 	require.NoError(t, err)
@@ -91,5 +91,5 @@ func TestConformanceSQLiteMemory(t *testing.T) {
 
 func TestConformancePostgres(t *testing.T) {
 	postgresURL(t)
-	storetest.Run(t, func(t *testing.T) payments.Store { return openPostgres(t) })
+	storetest.Run(t, func(t *testing.T) payments.Store { return openPostgresStore(t) })
 }
