@@ -155,4 +155,3 @@ func (s *Store) Migrations(ctx context.Context) ([]int, error) {
 	}
 	return out, nil
 }
-
