@@ -195,61 +195,68 @@ func (s *Store) Close() error {
 // Dialect returns the store's SQL dialect.
 func (s *Store) Dialect() Dialect { return s.dialect }
 
-// exec runs one statement, retrying what PostgreSQL asks to retry (a
+// retried runs one statement, again while PostgreSQL asks for it (a
 // serialization failure or a deadlock, which roll the statement back).
-func (s *Store) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+func retried[T any](s *Store, call func() (T, error)) (T, error) {
 	var (
-		res sql.Result
+		out T
 		err error
 	)
 	for try := 0; try < 3; try++ {
 		s.statements.Add(1)
-		if res, err = s.db.ExecContext(ctx, query, args...); err == nil || !retryable(err) {
-			break
-		}
-	}
-	return res, err
-}
-
-// query runs one statement that returns attempts, reading them all.
-func (s *Store) query(ctx context.Context, query string, args ...any) ([]payments.Record, error) {
-	var (
-		out []payments.Record
-		err error
-	)
-	for try := 0; try < 3; try++ {
-		if out, err = s.queryOnce(ctx, query, args...); err == nil || !retryable(err) {
+		if out, err = call(); err == nil || !retryable(err) {
 			break
 		}
 	}
 	return out, err
 }
 
-func (s *Store) queryOnce(ctx context.Context, query string, args ...any) ([]payments.Record, error) {
-	s.statements.Add(1)
-	rows, err := s.db.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []payments.Record
-	for rows.Next() {
-		var (
-			r                          payments.Record
-			status, code               string
-			started, finished, updated dbTime
-		)
-		if err := rows.Scan(&r.Reference, &r.Attempt, &r.Route, &r.ID, &status, &code, &r.Owner, &r.Conflict, &started, &finished, &updated); err != nil {
+// exec runs one statement that returns no rows.
+func (s *Store) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return retried(s, func() (sql.Result, error) { return s.db.ExecContext(ctx, query, args...) })
+}
+
+// rowsOf runs one statement and reads every row with scan.
+func rowsOf[T any](ctx context.Context, s *Store, scan func(*sql.Rows) (T, error), query string, args ...any) ([]T, error) {
+	return retried(s, func() ([]T, error) {
+		rows, err := s.db.QueryContext(ctx, query, args...)
+		if err != nil {
 			return nil, err
 		}
-		if err := r.Status.UnmarshalText([]byte(status)); err != nil {
-			return nil, err
+		defer rows.Close()
+		var out []T
+		for rows.Next() {
+			v, err := scan(rows)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, v)
 		}
-		r.Code = payments.Code(code)
-		r.Started, r.Finished, r.Updated = started.t, finished.t, updated.t
-		out = append(out, r)
+		return out, rows.Err()
+	})
+}
+
+// query runs one statement that returns attempts.
+func (s *Store) query(ctx context.Context, query string, args ...any) ([]payments.Record, error) {
+	return rowsOf(ctx, s, scanRecord, query, args...)
+}
+
+// scanRecord reads the attemptColumns of a row.
+func scanRecord(rows *sql.Rows) (payments.Record, error) {
+	var (
+		r                          payments.Record
+		status, code               string
+		started, finished, updated dbTime
+	)
+	if err := rows.Scan(&r.Reference, &r.Attempt, &r.Route, &r.ID, &status, &code, &r.Owner, &r.Conflict, &started, &finished, &updated); err != nil {
+		return r, err
 	}
-	return out, rows.Err()
+	if err := r.Status.UnmarshalText([]byte(status)); err != nil {
+		return r, err
+	}
+	r.Code = payments.Code(code)
+	r.Started, r.Finished, r.Updated = started.t, finished.t, updated.t
+	return r, nil
 }
 
 // dbError wraps a failure of the database itself: no payments Code, so the
@@ -496,45 +503,27 @@ func (s *Store) Refunds(ctx context.Context, paymentID string) ([]payments.Refun
 }
 
 func (s *Store) refunds(ctx context.Context, query string, args ...any) ([]payments.RefundRecord, error) {
-	var (
-		out []payments.RefundRecord
-		err error
-	)
-	for try := 0; try < 3; try++ {
-		if out, err = s.refundsOnce(ctx, query, args...); err == nil || !retryable(err) {
-			break
-		}
-	}
-	return out, err
+	return rowsOf(ctx, s, scanRefund, query, args...)
 }
 
-func (s *Store) refundsOnce(ctx context.Context, query string, args ...any) ([]payments.RefundRecord, error) {
-	s.statements.Add(1)
-	rows, err := s.db.QueryContext(ctx, query, args...)
+// scanRefund reads the refund columns of a row.
+func scanRefund(rows *sql.Rows) (payments.RefundRecord, error) {
+	var (
+		r                        payments.RefundRecord
+		amount, currency, status string
+		created, updated         dbTime
+	)
+	if err := rows.Scan(&r.PaymentID, &r.RefundID, &amount, &currency, &status, &created, &updated); err != nil {
+		return r, err
+	}
+	d, err := decimal.NewFromString(amount)
 	if err != nil {
-		return nil, err
+		return r, fmt.Errorf("stored amount %q: %w", amount, err)
 	}
-	defer rows.Close()
-	var out []payments.RefundRecord
-	for rows.Next() {
-		var (
-			r                        payments.RefundRecord
-			amount, currency, status string
-			created, updated         dbTime
-		)
-		if err := rows.Scan(&r.PaymentID, &r.RefundID, &amount, &currency, &status, &created, &updated); err != nil {
-			return nil, err
-		}
-		d, err := decimal.NewFromString(amount)
-		if err != nil {
-			return nil, fmt.Errorf("stored amount %q: %w", amount, err)
-		}
-		r.Amount = payments.Money{Amount: d, Currency: payments.Currency(currency)}
-		if err := r.Status.UnmarshalText([]byte(status)); err != nil {
-			return nil, err
-		}
-		r.Created, r.Updated = created.t, updated.t
-		out = append(out, r)
+	r.Amount = payments.Money{Amount: d, Currency: payments.Currency(currency)}
+	if err := r.Status.UnmarshalText([]byte(status)); err != nil {
+		return r, err
 	}
-	return out, rows.Err()
+	r.Created, r.Updated = created.t, updated.t
+	return r, nil
 }
