@@ -258,8 +258,8 @@ func (s *MemoryStore) Finish(_ context.Context, rec Record, own bool) (Record, e
 		cur.Owner = true
 		// The other attempts that hold money are now double charges.
 		for _, a := range atts {
-			if a != cur && a.Status.Charged() {
-				a.Conflict = true
+			if a != cur && a.Status.Charged() && !a.Conflict {
+				a.Conflict, a.Updated = true, now
 			}
 		}
 	}
