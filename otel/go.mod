@@ -3,7 +3,7 @@ module github.com/gopayments/payments/otel
 go 1.26.0
 
 require (
-	github.com/gopayments/payments v0.0.0
+	github.com/gopayments/payments v0.1.0
 	github.com/stretchr/testify v1.12.1
 	go.opentelemetry.io/otel v1.47.0
 	go.opentelemetry.io/otel/metric v1.47.0
@@ -33,4 +33,7 @@ require (
 	golang.org/x/text v0.34.0 // indirect
 )
 
+// Built and tested against the library at the same commit. Consumers do not
+// see this replace: release the library as vX.Y.Z and this module as
+// otel/vX.Y.Z from the same commit, with the requirement above at vX.Y.Z.
 replace github.com/gopayments/payments => ../
