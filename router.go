@@ -713,6 +713,7 @@ func (r *Router) reconcile(ctx context.Context, rt *routeState, req *AuthorizeRe
 	} else if !rt.Gateway.Capabilities().LookupByReference {
 		return partial, &Error{Code: OutcomeUnknown, Provider: rt.Gateway.Name(), Message: "outcome unknown and the gateway cannot look payments up by reference; reconcile " + req.Reference + " by hand", Err: cause}
 	}
+	start := r.cfg.now()
 	wait := r.cfg.reconcileBackoff
 	var lastErr error
 	for i := 0; i < r.cfg.reconcileTries; i++ {
@@ -723,7 +724,7 @@ func (r *Router) reconcile(ctx context.Context, rt *routeState, req *AuthorizeRe
 		p, err := rt.Gateway.Status(ctx, sreq)
 		if err == nil && p != nil && p.Status != StatusUnknown {
 			r.cfg.logger.InfoContext(ctx, "payments: reconciled unknown outcome", "route", rt.Name, "reference", req.Reference, "status", p.Status)
-			r.cfg.observer.Observe(ctx, Event{Kind: EventReconcile, Route: rt.Name, Provider: rt.Gateway.Name(), Operation: "status", Reference: req.Reference, Status: p.Status})
+			r.cfg.observer.Observe(ctx, Event{Kind: EventReconcile, Route: rt.Name, Provider: rt.Gateway.Name(), Operation: "status", Reference: req.Reference, Start: start, Duration: r.cfg.now().Sub(start), Status: p.Status})
 			if p.Status == StatusFailed {
 				reason := DeclineGeneric
 				if p.Decline != nil {
@@ -737,7 +738,7 @@ func (r *Router) reconcile(ctx context.Context, rt *routeState, req *AuthorizeRe
 			lastErr = err
 		}
 	}
-	r.cfg.observer.Observe(ctx, Event{Kind: EventReconcile, Route: rt.Name, Provider: rt.Gateway.Name(), Operation: "status", Reference: req.Reference, Code: OutcomeUnknown, Err: lastErr})
+	r.cfg.observer.Observe(ctx, Event{Kind: EventReconcile, Route: rt.Name, Provider: rt.Gateway.Name(), Operation: "status", Reference: req.Reference, Start: start, Duration: r.cfg.now().Sub(start), Code: OutcomeUnknown, Err: lastErr})
 	msg := "outcome still unknown after reconciling " + req.Reference
 	if lastErr != nil {
 		// As text: the query's own class (say, unavailable) must not make
