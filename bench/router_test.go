@@ -8,6 +8,7 @@ import (
 	"github.com/gopayments/payments"
 	"github.com/gopayments/payments/bench/internal/benchutil"
 	"github.com/gopayments/payments/drivers/memory"
+	"github.com/gopayments/payments/routing"
 )
 
 var benchCard = payments.Card{Number: memory.CardApproved, ExpiryMonth: "12", ExpiryYear: "2030", CVV: "123", Holder: "John Doe"}
@@ -131,4 +132,45 @@ func BenchmarkValidateAuthorize(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkRouterStrategy is the cost of the learning strategy
+// (routing.AuthRate with its defaults) over the static order: three
+// routes over in-memory gateways that all accept the payment, so that
+// there is something to order; the first one approves it.
+func BenchmarkRouterStrategy(b *testing.B) {
+	ctx := context.Background()
+	build := func(b *testing.B, opts ...payments.RouterOption) *payments.Router {
+		r, err := payments.NewRouter([]payments.Route{
+			{Name: "a", Gateway: memory.New(), Priority: 0},
+			{Name: "b", Gateway: memory.New(), Priority: 1},
+			{Name: "c", Gateway: memory.New(), Priority: 2},
+		}, opts...)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return r
+	}
+	run := func(b *testing.B, r *payments.Router) {
+		req := benchutil.CardSale("", benchCard)
+		var buf []byte
+		b.ReportAllocs()
+		b.ResetTimer()
+		defer benchutil.CPU(b)()
+		for i := 0; b.Loop(); i++ {
+			buf = benchutil.Ref(buf, "bench-", i)
+			req.Reference = string(buf)
+			if _, err := r.Authorize(ctx, req); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.Run("impl=static", func(b *testing.B) { run(b, build(b)) })
+	b.Run("impl=authrate", func(b *testing.B) {
+		s, err := routing.NewAuthRate(routing.WithSeed(1))
+		if err != nil {
+			b.Fatal(err)
+		}
+		run(b, build(b, payments.WithStrategy(s)))
+	})
 }
