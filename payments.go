@@ -247,6 +247,10 @@ type Attempt struct {
 	Code Code `json:"code,omitempty"`
 	// Err is the attempt's error, nil on success.
 	Err error `json:"-"`
+	// Reason says why the route was tried at this place: "priority" (the
+	// static rule), or what the Router's [Strategy] said (a score,
+	// "exploration").
+	Reason string `json:"reason,omitempty"`
 }
 
 // ActionType says how to present an Action to the customer.

@@ -181,5 +181,6 @@ func (r *Router) resolveAttempt(ctx context.Context, a Record) (Record, string, 
 	if ferr != nil {
 		return a, "", ferr
 	}
+	r.learn(ctx, a.Route, a.Reference, a.Attempt, nil, p, err)
 	return stored, "", nil
 }

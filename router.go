@@ -101,6 +101,7 @@ type routerConfig struct {
 	storeTries       int
 	storeBackoff     time.Duration
 	observer         Observer
+	strategy         Strategy
 }
 
 // WithStore sets where ownership and last known statuses are kept (default:
@@ -445,6 +446,7 @@ func (r *Router) Authorize(ctx context.Context, req *AuthorizeRequest) (*Payment
 	if len(cands) == 0 {
 		return nil, &Error{Code: Unsupported, Message: fmt.Sprintf("no route accepts %s %s by %s", req.Amount, billingCountry(req), req.Method.Kind())}
 	}
+	cands, reasons := r.order(ctx, req, cands)
 	var (
 		attempts []Attempt
 		lastErr  error
@@ -452,13 +454,13 @@ func (r *Router) Authorize(ctx context.Context, req *AuthorizeRequest) (*Payment
 		reached  *Record // the last cascaded attempt a provider holds (a soft decline)
 		reachedP *Payment
 	)
-	for _, rt := range cands {
+	for i, rt := range cands {
 		if ctx.Err() != nil {
 			lastErr = &Error{Code: Unavailable, Message: "context done before trying " + rt.Name, Err: ctx.Err()}
 			break
 		}
 		if !r.allow(rt) {
-			attempts = append(attempts, Attempt{Gateway: rt.Name, Code: Unavailable, Err: &Error{Code: Unavailable, Message: "breaker open"}})
+			attempts = append(attempts, Attempt{Gateway: rt.Name, Code: Unavailable, Err: &Error{Code: Unavailable, Message: "breaker open"}, Reason: reasonAt(reasons, i)})
 			continue
 		}
 		rec := Record{Reference: req.Reference, Attempt: n + 1, Route: rt.Name, Started: r.cfg.now()}
@@ -476,13 +478,13 @@ func (r *Router) Authorize(ctx context.Context, req *AuthorizeRequest) (*Payment
 		}
 		n++
 		var p *Payment
-		err := r.call(ctx, rt, "authorize", req.Reference, n, func() (*Payment, error) {
+		err := r.callReason(ctx, rt, "authorize", req.Reference, n, reasonAt(reasons, i), func() (*Payment, error) {
 			var err error
 			p, err = rt.Gateway.Authorize(ctx, req)
 			return p, err
 		})
 		r.observe(ctx, rt, err)
-		att := Attempt{Gateway: rt.Name, Code: CodeOf(err), Err: err}
+		att := Attempt{Gateway: rt.Name, Code: CodeOf(err), Err: err, Reason: reasonAt(reasons, i)}
 		// The decision is taken on the gateway's own answer: an unknown
 		// outcome ends routing even when reconciling then finds a failure
 		// (a later success may still override it).
@@ -492,6 +494,7 @@ func (r *Router) Authorize(ctx context.Context, req *AuthorizeRequest) (*Payment
 		}
 		att.Status = statusOf(p)
 		attempts = append(attempts, att)
+		r.learn(ctx, rt.Name, req.Reference, n, req, p, err)
 		if r.cfg.logger.Enabled(ctx, slog.LevelDebug) {
 			r.cfg.logger.DebugContext(ctx, "payments: route attempt", "route", rt.Name, "reference", req.Reference, "attempt", rec.Attempt, "code", att.Code, "status", att.Status)
 		}
@@ -526,7 +529,7 @@ func (r *Router) Authorize(ctx context.Context, req *AuthorizeRequest) (*Payment
 			reached, reachedP = &c, p
 		}
 		r.cfg.observer.Observe(ctx, Event{Kind: EventCascade, Route: rt.Name, Provider: rt.Gateway.Name(), Operation: "authorize",
-			Reference: req.Reference, Attempt: n, Code: CodeOf(err), Status: rec.Status, Err: err})
+			Reference: req.Reference, Attempt: n, Code: CodeOf(err), Status: rec.Status, Reason: att.Reason, Err: err})
 		lastErr = err
 	}
 	if lastErr == nil {
@@ -572,7 +575,12 @@ func attemptStatus(p *Payment, err error) Status {
 // call runs one gateway call, classifies its error (see classify) and
 // reports its start and end to the observer.
 func (r *Router) call(ctx context.Context, rt *routeState, op, reference string, attempt int, fn func() (*Payment, error)) error {
-	ev := Event{Kind: EventAttemptStart, Route: rt.Name, Provider: rt.Gateway.Name(), Operation: op, Reference: reference, Attempt: attempt, Start: r.cfg.now()}
+	return r.callReason(ctx, rt, op, reference, attempt, "", fn)
+}
+
+// callReason is call with the reason the route was chosen, for the events.
+func (r *Router) callReason(ctx context.Context, rt *routeState, op, reference string, attempt int, reason string, fn func() (*Payment, error)) error {
+	ev := Event{Kind: EventAttemptStart, Route: rt.Name, Provider: rt.Gateway.Name(), Operation: op, Reference: reference, Attempt: attempt, Start: r.cfg.now(), Reason: reason}
 	r.cfg.observer.Observe(ctx, ev)
 	p, err := fn()
 	err = classify(rt.Gateway.Name(), err)
@@ -857,6 +865,7 @@ func (r *Router) record(ctx context.Context, p *Payment, err error) (*Payment, e
 	if stored.Conflict {
 		r.reportConflict(ctx, stored)
 	}
+	r.learn(ctx, stored.Route, stored.Reference, stored.Attempt, nil, p, err)
 	p.Status = stored.Status
 	return p, err
 }
@@ -1115,6 +1124,7 @@ func (r *Router) notifyPayment(ctx context.Context, rt *routeState, p *Payment) 
 		if ferr != nil {
 			return p, unrecorded(ferr, nil)
 		}
+		r.learn(ctx, a.Route, a.Reference, a.Attempt, nil, p, nil)
 		p.Status = stored.Status
 		return p, nil
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/gopayments/payments"
 	"github.com/gopayments/payments/internal/faultnet"
+	"github.com/gopayments/payments/routing"
 )
 
 // saleByCapture makes a card sale on a two-step acquirer as two calls,
@@ -80,11 +81,33 @@ func sharedStores(t *testing.T) map[string]func(t *testing.T) payments.Store {
 // cannot look payments up by reference, listed by Recover as unresolved).
 func TestRouterInstancesNeverChargeTwice(t *testing.T) {
 	for name, newStore := range sharedStores(t) {
-		t.Run(name, func(t *testing.T) { runInstances(t, newStore(t)) })
+		t.Run(name, func(t *testing.T) { runInstances(t, newStore(t), nil) })
 	}
 }
 
-func runInstances(t *testing.T, shared payments.Store) {
+// TestRouterInstancesNeverChargeTwiceWithStrategy is the same with each
+// instance ordering routes by its own learning strategy, the strategies
+// sharing their estimates through the store when it keeps them.
+func TestRouterInstancesNeverChargeTwiceWithStrategy(t *testing.T) {
+	for name, newStore := range sharedStores(t) {
+		t.Run(name, func(t *testing.T) {
+			shared := newStore(t)
+			var seed uint64
+			runInstances(t, shared, func() payments.RouterOption {
+				seed++
+				var opts []routing.Option
+				if ss, ok := shared.(payments.StatsStore); ok {
+					opts = append(opts, routing.WithSharedStats(ss, time.Second))
+				}
+				return payments.WithStrategy(eagerStrategy(t, seed, opts...))
+			})
+		})
+	}
+}
+
+// runInstances runs the scenario; withStrategy, when set, gives each
+// Router instance its strategy option.
+func runInstances(t *testing.T, shared payments.Store, withStrategy func() payments.RouterOption) {
 	a := newAcquirers(t)
 	ctx := context.Background()
 	newRouter := func(store payments.Store) *payments.Router {
@@ -93,8 +116,8 @@ func runInstances(t *testing.T, shared payments.Store) {
 			{Name: "s2p", Gateway: saleByCapture{s2p}, Priority: 0},
 			{Name: "sp", Gateway: sp, Priority: 1},
 			{Name: "inv", Gateway: inv, Priority: 2},
-		}, payments.WithStore(store), payments.WithReconcile(2, time.Millisecond), payments.WithBreaker(1000, time.Minute),
-			payments.WithStoreRetry(1, 0))
+		}, append([]payments.RouterOption{payments.WithStore(store), payments.WithReconcile(2, time.Millisecond), payments.WithBreaker(1000, time.Minute),
+			payments.WithStoreRetry(1, 0)}, strategyOpt(withStrategy)...)...)
 		require.NoError(t, err)
 		return r
 	}
@@ -188,4 +211,11 @@ func runInstances(t *testing.T, shared payments.Store) {
 	cs, err := shared.Conflicts(ctx, 0)
 	require.NoError(t, err)
 	require.Empty(t, cs, "no double charge was recorded either")
+}
+
+func strategyOpt(f func() payments.RouterOption) []payments.RouterOption {
+	if f == nil {
+		return nil
+	}
+	return []payments.RouterOption{f()}
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/gopayments/payments/drivers/smartpayments"
 	"github.com/gopayments/payments/drivers/smartpayments/smartpaymentstest"
 	"github.com/gopayments/payments/internal/faultnet"
+	"github.com/gopayments/payments/routing"
 )
 
 // acquirers is three real drivers over their simulators, each behind a
@@ -38,7 +39,7 @@ type acquirers struct {
 	routeByFaultTransport map[string]*faultnet.Transport
 }
 
-func newAcquirers(t *testing.T) *acquirers {
+func newAcquirers(t *testing.T, opts ...payments.RouterOption) *acquirers {
 	t.Helper()
 	a := &acquirers{
 		spSim:  smartpaymentstest.NewServer(smartpaymentstest.WithoutCallbacks()),
@@ -58,7 +59,7 @@ func newAcquirers(t *testing.T) *acquirers {
 		{Name: "sp", Gateway: a.smartpaymentsGW, Priority: 0},
 		{Name: "s2p", Gateway: a.smart2payGW, Priority: 1},
 		{Name: "inv", Gateway: a.smartpayGW, Priority: 2},
-	}, payments.WithReconcile(4, 2*time.Millisecond), payments.WithBreaker(1000, time.Minute))
+	}, append([]payments.RouterOption{payments.WithReconcile(4, 2*time.Millisecond), payments.WithBreaker(1000, time.Minute)}, opts...)...)
 	require.NoError(t, err)
 	a.authorizePath = map[string]func(*http.Request) bool{
 		"sp": func(r *http.Request) bool {
@@ -129,8 +130,27 @@ func (a *acquirers) accepted(ref string) map[string]bool {
 //   - at most one simulator accepted the reference (no double charge);
 //   - what the Router returned matches the simulators' truth;
 //   - no status it reported ever went backwards.
-func TestRouterPropertyNoDoubleCharge(t *testing.T) {
-	a := newAcquirers(t)
+func TestRouterPropertyNoDoubleCharge(t *testing.T) { runProperty(t) }
+
+// TestRouterPropertyNoDoubleChargeWithStrategy is the same with the
+// learning strategy ordering the routes (judging after one sample and
+// exploring a fifth of the time, so that the order changes often).
+func TestRouterPropertyNoDoubleChargeWithStrategy(t *testing.T) {
+	runProperty(t, payments.WithStrategy(eagerStrategy(t, 1)))
+}
+
+// eagerStrategy is a learning strategy that reorders routes after a few
+// payments already.
+func eagerStrategy(t *testing.T, seed uint64, opts ...routing.Option) *routing.AuthRate {
+	t.Helper()
+	s, err := routing.NewAuthRate(append([]routing.Option{routing.WithMinSamples(1), routing.WithExploration(0.2),
+		routing.WithElimination(0.5), routing.WithSeed(seed)}, opts...)...)
+	require.NoError(t, err)
+	return s
+}
+
+func runProperty(t *testing.T, opts ...payments.RouterOption) {
+	a := newAcquirers(t, opts...)
 	rng := rand.New(rand.NewPCG(20261121, 7))
 	faults := []faultnet.Fault{
 		faultnet.None, faultnet.Refused, faultnet.ResetBeforeWrite, faultnet.ResetAfterProcess,

@@ -164,6 +164,9 @@ type MemoryStore struct {
 	byRef   map[string][]*Record // attempts of a reference, by number
 	byID    map[string]*Record
 	refunds map[string][]*RefundRecord // by PaymentID
+
+	stats       map[statsKey]*RouteStats // StatsStore (strategy.go)
+	statsNewest int64
 }
 
 // NewMemoryStore returns an empty in-memory store.

@@ -8,6 +8,7 @@ import (
 	"github.com/gopayments/payments"
 	"github.com/gopayments/payments/bench/internal/benchutil"
 	"github.com/gopayments/payments/drivers/memory"
+	"github.com/gopayments/payments/routing"
 )
 
 var benchCard = payments.Card{Number: memory.CardApproved, ExpiryMonth: "12", ExpiryYear: "2030", CVV: "123", Holder: "John Doe"}
@@ -37,28 +38,31 @@ func newRouter(b *testing.B, routes int) (*payments.Router, *memory.Gateway) {
 // (drivers/memory) with calling it through a Router (routing, breaker, reservation and
 // ownership in the in-memory Store, the Router's own validation).
 func BenchmarkRouterAuthorize(b *testing.B) {
-	ctx := context.Background()
-	run := func(b *testing.B, gw payments.Gateway) {
-		req := benchutil.CardSale("", benchCard)
-		var buf []byte
-		b.ReportAllocs()
-		b.ResetTimer()
-		defer benchutil.CPU(b)()
-		for i := 0; b.Loop(); i++ {
-			buf = benchutil.Ref(buf, "bench-", i)
-			req.Reference = string(buf)
-			p, err := gw.Authorize(ctx, req)
-			if err != nil {
-				b.Fatal(err)
-			}
-			if p.Status != payments.StatusCaptured {
-				b.Fatalf("status %s", p.Status)
-			}
-		}
-	}
+	run := benchAuthorize
 	b.Run("impl=direct", func(b *testing.B) { run(b, memory.New()) })
 	b.Run("impl=router1", func(b *testing.B) { r, _ := newRouter(b, 1); run(b, r) })
 	b.Run("impl=router3", func(b *testing.B) { r, _ := newRouter(b, 3); run(b, r) })
+}
+
+// benchAuthorize makes card sales through gw, each with a new reference.
+func benchAuthorize(b *testing.B, gw payments.Gateway) {
+	ctx := context.Background()
+	req := benchutil.CardSale("", benchCard)
+	var buf []byte
+	b.ReportAllocs()
+	b.ResetTimer()
+	defer benchutil.CPU(b)()
+	for i := 0; b.Loop(); i++ {
+		buf = benchutil.Ref(buf, "bench-", i)
+		req.Reference = string(buf)
+		p, err := gw.Authorize(ctx, req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if p.Status != payments.StatusCaptured {
+			b.Fatalf("status %s", p.Status)
+		}
+	}
 }
 
 // BenchmarkRouterStatus compares Status directly and through a Router
@@ -131,4 +135,30 @@ func BenchmarkValidateAuthorize(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkRouterStrategy is the cost of the learning strategy
+// (routing.AuthRate with its defaults) over the static order: three
+// routes over in-memory gateways that all accept the payment, so that
+// there is something to order; the first one approves it.
+func BenchmarkRouterStrategy(b *testing.B) {
+	build := func(b *testing.B, opts ...payments.RouterOption) *payments.Router {
+		r, err := payments.NewRouter([]payments.Route{
+			{Name: "a", Gateway: memory.New(), Priority: 0},
+			{Name: "b", Gateway: memory.New(), Priority: 1},
+			{Name: "c", Gateway: memory.New(), Priority: 2},
+		}, opts...)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return r
+	}
+	b.Run("impl=static", func(b *testing.B) { benchAuthorize(b, build(b)) })
+	b.Run("impl=authrate", func(b *testing.B) {
+		s, err := routing.NewAuthRate(routing.WithSeed(1))
+		if err != nil {
+			b.Fatal(err)
+		}
+		benchAuthorize(b, build(b, payments.WithStrategy(s)))
+	})
 }
