@@ -92,7 +92,7 @@ var sim = &benchutil.Driver[floorAnswer]{
 }
 
 var fixed = &benchutil.Driver[floorAnswer]{
-	Server: "fixed", New: newGateway, Request: fixedRequest, FixedRef: "bench-000000000001", Want: payments.StatusCaptured,
+	Server: "fixed", New: newGateway, Request: fixedRequest, FixedRef: "bench-000000000001", Want: payments.StatusRequiresAction, // the document's CAPTURED prepayment is not paid yet
 	AuthorizeCall: [2]string{"POST", "/payment/authorize/"},
 	OK:            func(a *floorAnswer) bool { return a.PaymentStatus == "CAPTURED" },
 }
