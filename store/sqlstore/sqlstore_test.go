@@ -2,28 +2,21 @@ package sqlstore
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
-	"net/url"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	payments "github.com/gopayments/payments"
+	"github.com/gopayments/payments/store/sqlstore/sqlstoretest"
 	"github.com/gopayments/payments/store/storetest"
 )
 
-// postgresEnv names the variable that points the PostgreSQL tests at a
-// server, e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable.
-const postgresEnv = "PAYMENTS_TEST_POSTGRES_URL"
+const postgresEnv = sqlstoretest.PostgresEnv
 
 // openSQLiteFile opens a store in a new file of a temporary directory.
 func openSQLiteFile(t *testing.T) *Store {
 	t.Helper()
-	s, err := Open(context.Background(), "sqlite:"+filepath.Join(t.TempDir(), "payments.db"))
+	s, err := Open(context.Background(), sqlstoretest.SQLiteURL(t))
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, s.Close()) })
 	return s
@@ -37,41 +30,9 @@ func openSQLiteMemory(t *testing.T) *Store {
 	return s
 }
 
-// postgresURL returns the server's URL, or skips the test.
-func postgresURL(t *testing.T) string {
-	t.Helper()
-	u := os.Getenv(postgresEnv)
-	if u == "" {
-		t.Skipf("PostgreSQL tests skipped: set %s (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable)", postgresEnv)
-	}
-	return u
-}
+func postgresURL(t *testing.T) string { return sqlstoretest.PostgresURL(t) }
 
-// freshSchema creates a schema of a random name, dropped at cleanup, and
-// returns the server URL with search_path set to it: each test has a
-// database of its own, so parallel test packages do not collide.
-func freshSchema(t *testing.T) string {
-	t.Helper()
-	base := postgresURL(t)
-	b := make([]byte, 8)
-	_, _ = rand.Read(b)
-	schema := "paytest_" + hex.EncodeToString(b)
-	admin, err := sql.Open("pgx", base)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = admin.Close() })
-	_, err = admin.Exec("CREATE SCHEMA " + schema)
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		_, err := admin.Exec("DROP SCHEMA " + schema + " CASCADE")
-		require.NoError(t, err)
-	})
-	u, err := url.Parse(base)
-	require.NoError(t, err)
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
+func freshSchema(t *testing.T) string { return sqlstoretest.FreshSchema(t) }
 
 func openPostgresStore(t *testing.T) *Store {
 	t.Helper()
