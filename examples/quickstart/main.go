@@ -29,6 +29,13 @@
 //	smartpay       webhook      captured            75.00 EUR   75.00 EUR  0.00 EUR   10ms  ✓ smartpay:00000000-0000-4000-8000-000000000004 verified by credentials+query; forged one: 401
 //
 //	16 flows ended as expected (5 not supported by their provider).
+//	The Router's attempt log and refund ledger: sqlite:/tmp/payments-quickstart-…/payments.db
+//
+// The Router keeps its state in a SQLite file in a new temporary directory
+// (printed last; open it with any SQLite client). To keep it in PostgreSQL
+// instead, as several instances of a shop would:
+//
+//	PAYMENTS_STORE_URL=postgres://postgres@127.0.0.1:5432/test?sslmode=disable go run ./examples/quickstart
 //
 // A flow a provider does not support (by its Capabilities) is listed as
 // "not supported" and not run.
@@ -47,6 +54,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"sync"
 	"text/tabwriter"
@@ -59,6 +67,7 @@ import (
 	"github.com/gopayments/payments/drivers/smartpay/smartpaytest"
 	"github.com/gopayments/payments/drivers/smartpayments"
 	"github.com/gopayments/payments/drivers/smartpayments/smartpaymentstest"
+	"github.com/gopayments/payments/store/sqlstore"
 )
 
 func main() {
@@ -68,6 +77,19 @@ func main() {
 		fmt.Fprintln(os.Stderr, "quickstart:", err)
 		os.Exit(1)
 	}
+}
+
+// storeURL is PAYMENTS_STORE_URL, or a SQLite file in a new temporary
+// directory (kept, so that its tables can be looked at afterwards).
+func storeURL() (string, error) {
+	if u := os.Getenv("PAYMENTS_STORE_URL"); u != "" {
+		return u, nil
+	}
+	dir, err := os.MkdirTemp("", "payments-quickstart-")
+	if err != nil {
+		return "", err
+	}
+	return "sqlite:" + filepath.Join(dir, "payments.db"), nil
 }
 
 // The SmartPay webhook credentials the merchant chose in SmartPay's
@@ -141,19 +163,33 @@ func run(ctx context.Context, w io.Writer) error {
 		return err
 	}
 
-	// 4. One Router over the three. Each flow below pins its payment to one
+	// 4. Where the Router keeps its attempt log and refund ledger: a SQLite
+	// file (the embedded default), or the database PAYMENTS_STORE_URL
+	// names (postgres://user@host:5432/db: what several instances of a
+	// shop share).
+	storeURL, err := storeURL()
+	if err != nil {
+		return err
+	}
+	store, err := sqlstore.Open(ctx, storeURL)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+
+	// 5. One Router over the three. Each flow below pins its payment to one
 	// route with payments.OnlyRoutes; without it the Router would pick the
 	// first route (by Priority) that accepts the payment.
 	router, err := payments.NewRouter([]payments.Route{
 		{Name: "smartpayments", Gateway: spGW, Priority: 0},
 		{Name: "smart2pay", Gateway: s2pGW, Priority: 1},
 		{Name: "smartpay", Gateway: smpGW, Priority: 2},
-	})
+	}, payments.WithStore(store))
 	if err != nil {
 		return err
 	}
 
-	// 5. The shop's routes. The Router serves every provider's webhooks,
+	// 6. The shop's routes. The Router serves every provider's webhooks,
 	// one path per route name, each verified by its driver.
 	in := newInbox()
 	mux := http.NewServeMux()
@@ -196,7 +232,9 @@ func run(ctx context.Context, w io.Writer) error {
 	_ = s2pSim.WaitIdle(idle)
 	_ = smpSim.WaitIdle(idle)
 
-	return report(w, results)
+	err = report(w, results)
+	fmt.Fprintf(w, "The Router's attempt log and refund ledger: %s\n", storeURL)
+	return err
 }
 
 // env is what every flow needs.

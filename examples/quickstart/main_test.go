@@ -8,12 +8,25 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gopayments/payments/store/sqlstore/sqlstoretest"
 )
 
 // TestRun runs the whole quickstart, as `go run ./examples/quickstart` does,
 // and checks every row of its table: CI thereby covers the README's first
 // command.
 func TestRun(t *testing.T) {
+	testRun(t, sqlstoretest.SQLiteURL(t))
+}
+
+// TestRunPostgres runs the same flows with the Router's state in
+// PostgreSQL, as PAYMENTS_STORE_URL lets a user choose.
+func TestRunPostgres(t *testing.T) {
+	testRun(t, sqlstoretest.FreshSchema(t))
+}
+
+func testRun(t *testing.T, storeURL string) {
+	t.Setenv("PAYMENTS_STORE_URL", storeURL)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	var out bytes.Buffer
@@ -99,12 +112,17 @@ func TestRunTwice(t *testing.T) {
 	times := regexp.MustCompile(`\s\d+(\.\d+)?(ns|µs|ms|s)\s`)
 	spaces := regexp.MustCompile(` +`)
 	var outs [2]string
+	store := regexp.MustCompile(`(?m)^The Router's attempt log and refund ledger: .*$`)
 	for i := range outs {
+		t.Setenv("PAYMENTS_STORE_URL", sqlstoretest.SQLiteURL(t)) // a fresh database each run
 		var b bytes.Buffer
 		if err := run(context.Background(), &b); err != nil {
 			t.Fatalf("run %d: %v", i, err)
 		}
-		outs[i] = spaces.ReplaceAllString(times.ReplaceAllString(b.String(), " T "), " ")
+		if !store.MatchString(b.String()) {
+			t.Fatalf("run %d does not say where the Router's state is:\n%s", i, b.String())
+		}
+		outs[i] = spaces.ReplaceAllString(times.ReplaceAllString(store.ReplaceAllString(b.String(), ""), " T "), " ")
 	}
 	if outs[0] != outs[1] {
 		t.Errorf("outputs differ apart from times:\n%s\n---\n%s", outs[0], outs[1])
