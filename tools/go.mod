@@ -1,0 +1,18 @@
+// Development tools, kept out of the library's go.mod so that they never
+// enter a user's module graph. Run them from the repository root with
+//
+//	go tool -modfile=tools/go.mod staticcheck ./...
+module github.com/gopayments/payments/tools
+
+go 1.24.0
+
+tool honnef.co/go/tools/cmd/staticcheck
+
+require (
+	github.com/BurntSushi/toml v1.4.1-0.20240526193622-a339e1f7089c // indirect
+	golang.org/x/exp/typeparams v0.0.0-20231108232855-2478ac86f678 // indirect
+	golang.org/x/mod v0.32.0 // indirect
+	golang.org/x/sync v0.19.0 // indirect
+	golang.org/x/tools v0.41.0 // indirect
+	honnef.co/go/tools v0.6.1 // indirect
+)
