@@ -21,6 +21,7 @@ const (
 
 // SQLite extended result codes (sqlite3.h).
 const (
+	sqliteConstraintCheck      = 275
 	sqliteConstraintPrimaryKey = 1555
 	sqliteConstraintUnique     = 2067
 )
