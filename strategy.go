@@ -251,7 +251,7 @@ type RouteStats struct {
 // shared by the learning strategies of several Router instances, so that
 // each one routes on what all of them saw. [MemoryStore] implements it (for
 // one process); a database store implements it with one table keyed by
-// (route, segment, bucket) and an upsert that adds.
+// (route, segment, bucket) and an upsert that adds (store/sqlstore does).
 //
 // Staleness: a strategy sees its own outcomes at once and the other
 // instances' after at most two of its refresh intervals (theirs to write,
