@@ -3,6 +3,7 @@ package payments
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -250,7 +251,7 @@ type RouteStats struct {
 // shared by the learning strategies of several Router instances, so that
 // each one routes on what all of them saw. [MemoryStore] implements it (for
 // one process); a database store implements it with one table keyed by
-// (route, segment, bucket) and an upsert that adds.
+// (route, segment, bucket) and an upsert that adds (store/sqlstore does).
 //
 // Staleness: a strategy sees its own outcomes at once and the other
 // instances' after at most two of its refresh intervals (theirs to write,
@@ -258,7 +259,10 @@ type RouteStats struct {
 type StatsStore interface {
 	// AddRouteStats adds each delta to the counters of its (Route,
 	// Segment, Bucket), creating them at zero; all or none. Counters are
-	// sums: the order of concurrent adds does not matter.
+	// sums: the order of concurrent adds does not matter. A counter is an
+	// int64: a batch that would take one beyond that range is refused with
+	// [ErrInvalidRequest] (Field "deltas") and writes nothing. A store may
+	// keep Bucket to the microsecond (a database column).
 	AddRouteStats(ctx context.Context, deltas []RouteStats) error
 	// LoadRouteStats returns the counters of every bucket that starts at or
 	// after since, one entry per (Route, Segment, Bucket), in any order. A
@@ -276,22 +280,34 @@ type statsKey struct {
 // counters (a strategy's window is at most 24 hours).
 const statsRetention = 25 * time.Hour
 
-// AddRouteStats implements [StatsStore].
+// AddRouteStats implements [StatsStore]. It checks every sum before it
+// writes any: a batch that would overflow a counter writes nothing.
 func (s *MemoryStore) AddRouteStats(_ context.Context, deltas []RouteStats) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.stats == nil {
 		s.stats = map[statsKey]*RouteStats{}
 	}
+	sums := make(map[statsKey]RouteStats, len(deltas))
 	for _, d := range deltas {
 		k := statsKey{d.Route, d.Segment, d.Bucket.UnixNano()}
-		cur, ok := s.stats[k]
+		sum, ok := sums[k]
 		if !ok {
-			cur = &RouteStats{Route: d.Route, Segment: d.Segment, Bucket: d.Bucket.UTC()}
-			s.stats[k] = cur
+			sum = RouteStats{Route: d.Route, Segment: d.Segment, Bucket: d.Bucket.UTC()}
+			if cur := s.stats[k]; cur != nil {
+				sum.Successes, sum.Failures = cur.Successes, cur.Failures
+			}
 		}
-		cur.Successes += d.Successes
-		cur.Failures += d.Failures
+		var okS, okF bool
+		sum.Successes, okS = addInt64(sum.Successes, d.Successes)
+		sum.Failures, okF = addInt64(sum.Failures, d.Failures)
+		if !okS || !okF {
+			return &Error{Code: InvalidRequest, Field: "deltas", Message: fmt.Sprintf("store: the counters of route %q, segment %q, bucket %s would overflow", d.Route, d.Segment, d.Bucket.UTC().Format(time.RFC3339Nano))}
+		}
+		sums[k] = sum
+	}
+	for k, sum := range sums {
+		s.stats[k] = &sum
 		if k.bucket > s.statsNewest {
 			s.statsNewest = k.bucket
 		}
@@ -305,6 +321,12 @@ func (s *MemoryStore) AddRouteStats(_ context.Context, deltas []RouteStats) erro
 		}
 	}
 	return nil
+}
+
+// addInt64 returns a+b and whether it fits an int64.
+func addInt64(a, b int64) (int64, bool) {
+	c := a + b
+	return c, (c > a) == (b > 0)
 }
 
 // LoadRouteStats implements [StatsStore].

@@ -21,6 +21,8 @@ const (
 
 // SQLite extended result codes (sqlite3.h).
 const (
+	sqliteBusyCode             = 5
+	sqliteConstraintCheck      = 275
 	sqliteConstraintPrimaryKey = 1555
 	sqliteConstraintUnique     = 2067
 )
@@ -60,6 +62,12 @@ func uniqueViolation(err error) index {
 		return otherIndex
 	}
 	return noIndex
+}
+
+// sqliteBusy reports SQLITE_BUSY (or one of its extended codes).
+func sqliteBusy(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code()&0xff == sqliteBusyCode
 }
 
 // retryable reports an error after which PostgreSQL has rolled the

@@ -11,6 +11,7 @@ import (
 
 	payments "github.com/gopayments/payments"
 	"github.com/gopayments/payments/drivers/memory"
+	"github.com/gopayments/payments/routing"
 	"github.com/gopayments/payments/store/sqlstore"
 )
 
@@ -70,6 +71,32 @@ func ExampleOpen_postgres() {
 	_ = router
 }
 
+// Router instances that learn approval rates (routing.AuthRate) share them
+// through the database: each writes its counts and reads everyone's every
+// refresh, so each sees the others' outcomes at most two refreshes late.
+func ExampleStore_AddRouteStats() {
+	ctx := context.Background()
+	store, err := sqlstore.Open(ctx, "postgres://payments@db.internal:5432/shop?sslmode=verify-full")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer store.Close()
+	learned, err := routing.NewAuthRate(routing.WithSharedStats(store, routing.DefaultRefresh))
+	if err != nil {
+		log.Fatal(err)
+	}
+	router, err := payments.NewRouter([]payments.Route{
+		{Name: "acquirer-a", Gateway: memory.New()},
+		{Name: "acquirer-b", Gateway: memory.New(), Priority: 1},
+	}, payments.WithStore(store), payments.WithStrategy(learned))
+	if err != nil {
+		log.Fatal(err)
+	}
+	_ = router
+	// At shutdown, write what was learned since the last refresh.
+	_ = learned.Refresh(ctx)
+}
+
 // A pool of your own: Close leaves it open. A SQLite pool shared by
 // goroutines should have one connection, or a busy_timeout pragma.
 func ExampleNew() {
@@ -94,6 +121,6 @@ func ExampleNew() {
 	fmt.Println(versions, err)
 	fmt.Println(store.Close(), db.PingContext(ctx)) // the pool is still open
 	// Output:
-	// [1] <nil>
+	// [1 2] <nil>
 	// <nil> <nil>
 }

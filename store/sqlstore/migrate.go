@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"embed"
 	"fmt"
 	"io/fs"
@@ -68,7 +69,7 @@ func (s *Store) migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("sqlstore: reading migrations: %w", err)
 	}
-	conn, err := s.db.Conn(ctx)
+	conn, err := s.firstConn(ctx)
 	if err != nil {
 		return dbError("migrate", err)
 	}
@@ -133,6 +134,26 @@ func (s *Store) migrate(ctx context.Context) error {
 	}
 	done = true
 	return nil
+}
+
+// firstConn takes the connection the migrations run on. Opening a SQLite
+// connection to a new database file while another process turns it to WAL
+// mode (Open's journal_mode pragma) can fail with SQLITE_BUSY at once,
+// without waiting for busy_timeout: it is tried again, every 10 ms for up
+// to the busy timeout.
+func (s *Store) firstConn(ctx context.Context) (*sql.Conn, error) {
+	deadline := time.Now().Add(sqliteBusyTimeout)
+	for {
+		conn, err := s.db.Conn(ctx)
+		if err == nil || s.dialect != SQLite || !sqliteBusy(err) || time.Now().After(deadline) {
+			return conn, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
 }
 
 // Migrations lists the versions applied to the store's database, in order.

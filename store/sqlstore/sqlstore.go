@@ -22,6 +22,12 @@
 // Money is stored exactly: the amount as a decimal (numeric in PostgreSQL,
 // text in SQLite) beside its currency. Times are kept to the microsecond.
 //
+// Store also implements [payments.StatsStore], so that the learning
+// strategies of several Router instances (routing.WithSharedStats) share
+// their approval counters: the table payments_route_stats, one row per
+// (route, segment, bucket), written by an upsert that adds. See
+// [Store.AddRouteStats].
+//
 // Errors: the Store's semantic answers are [*payments.Error] values
 // (ErrDuplicate, ErrNotFound, ErrInvalidState, ErrIntegrity, and
 // ErrInvalidRequest for input no attempt can have); a failure of the

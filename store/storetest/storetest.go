@@ -33,7 +33,8 @@ import (
 // may round to its column's precision.
 const timeSlack = time.Millisecond
 
-// Run runs the conformance suite against stores made by newStore.
+// Run runs the conformance suite against stores made by newStore; when
+// they implement [payments.StatsStore], [RunStats] too, under "Stats/".
 func Run(t *testing.T, newStore func(t *testing.T) payments.Store) {
 	t.Helper()
 	for _, tc := range tests {
@@ -43,6 +44,7 @@ func Run(t *testing.T, newStore func(t *testing.T) payments.Store) {
 			tc.run(t, &suite{t: t, s: s, ctx: context.Background(), t0: time.Now().Add(-time.Hour).Truncate(time.Second).UTC()})
 		})
 	}
+	runStatsIfImplemented(t, newStore)
 }
 
 type test struct {
