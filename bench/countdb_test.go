@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"net"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -91,7 +92,9 @@ func openCountingPostgres(url string, c *dbCounter) (*sql.DB, error) {
 
 // openCountingSQLite opens the pool sqlstore.Open makes for "sqlite:PATH"
 // (modernc.org/sqlite, WAL, a 10s busy_timeout, BEGIN IMMEDIATE, one
-// connection), with c counting its statements.
+// connection), with c counting its statements. PATH may carry DSN
+// parameters of its own ("file?_pragma=synchronous(NORMAL)"), as it may
+// for Open.
 func openCountingSQLite(path string, c *dbCounter) (*sql.DB, error) {
 	probe, err := sql.Open("sqlite", "")
 	if err != nil {
@@ -99,7 +102,11 @@ func openCountingSQLite(path string, c *dbCounter) (*sql.DB, error) {
 	}
 	drv := probe.Driver()
 	_ = probe.Close()
-	dsn := path + "?_pragma=busy_timeout(10000)&_txlock=immediate&_pragma=journal_mode(WAL)"
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	dsn := path + sep + "_pragma=busy_timeout(10000)&_txlock=immediate&_pragma=journal_mode(WAL)"
 	db := sql.OpenDB(countingConnector{Connector: dsnConnector{dsn: dsn, drv: drv}, c: c})
 	db.SetMaxOpenConns(1)
 	db.SetMaxIdleConns(1)

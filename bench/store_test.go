@@ -106,23 +106,40 @@ func storeRouter(b *testing.B, gw *memory.Gateway, store payments.Store) *paymen
 func BenchmarkStoreAuthorize(b *testing.B) {
 	b.Run("store=none", func(b *testing.B) { benchAuthorize(b, memory.New()) })
 	b.Run("store=memory", func(b *testing.B) { benchAuthorize(b, storeRouter(b, memory.New(), payments.NewMemoryStore())) })
-	b.Run("store=sqlite", func(b *testing.B) {
-		var c dbCounter
-		db, err := openCountingSQLite(filepath.Join(b.TempDir(), "payments.db"), &c)
-		if err != nil {
-			b.Fatal(err)
+	// SQLite as Open makes it (synchronous FULL, SQLite's default: every
+	// commit waits for an fsync of the WAL), and with
+	// "sqlite:PATH?_pragma=synchronous(NORMAL)" (a commit is durable once a
+	// checkpoint syncs it; a power loss, not a crash of the process, can
+	// lose the last ones).
+	sqlite := func(params string) func(b *testing.B) {
+		return func(b *testing.B) {
+			var c dbCounter
+			db, err := openCountingSQLite(filepath.Join(b.TempDir(), "payments.db")+params, &c)
+			if err != nil {
+				b.Fatal(err)
+			}
+			benchStoreAuthorize(b, storeRouter(b, memory.New(), newStore(b, db, sqlstore.SQLite)), &c, false)
 		}
-		benchStoreAuthorize(b, storeRouter(b, memory.New(), newStore(b, db, sqlstore.SQLite)), &c, false)
-	})
-	b.Run("store=postgres", func(b *testing.B) {
-		_, u := freshSchema(b, postgresURL(b))
-		var c dbCounter
-		db, err := openCountingPostgres(u, &c)
-		if err != nil {
-			b.Fatal(err)
+	}
+	b.Run("store=sqlite", sqlite(""))
+	b.Run("store=sqlite-normal", sqlite("?_pragma=synchronous(NORMAL)"))
+	// PostgreSQL as the server is configured (each commit waits for its WAL
+	// flush), and with "postgres://…&synchronous_commit=off" (Open passes
+	// the parameter to the server: commits return before the flush; a
+	// crash of the server, not of the client, can lose the last ones).
+	postgres := func(params string) func(b *testing.B) {
+		return func(b *testing.B) {
+			_, u := freshSchema(b, postgresURL(b))
+			var c dbCounter
+			db, err := openCountingPostgres(u+params, &c)
+			if err != nil {
+				b.Fatal(err)
+			}
+			benchStoreAuthorize(b, storeRouter(b, memory.New(), newStore(b, db, sqlstore.Postgres)), &c, true)
 		}
-		benchStoreAuthorize(b, storeRouter(b, memory.New(), newStore(b, db, sqlstore.Postgres)), &c, true)
-	})
+	}
+	b.Run("store=postgres", postgres(""))
+	b.Run("store=postgres-async", postgres("&synchronous_commit=off"))
 }
 
 // benchStoreAuthorize runs benchAuthorize on r after one warm-up call
@@ -155,9 +172,27 @@ const parallelClients = 8
 // connections (impl=pgbench). Both report payments/s (pgbench: its tps,
 // connection time excluded); impl=pgbench also reports the ratio of the
 // router4 run just before it to its own rate (router/pgbench).
+//
+// Both sides run twice: commit=sync is the server as configured (each
+// commit waits for its WAL flush, which several connections share: group
+// commit); commit=async sets synchronous_commit=off on both sides'
+// sessions, so that no commit waits for the disk and what is left is the
+// CPU of the server and of the client (the Router, database/sql and pgx,
+// against pgbench's C) on the same cores. cpu-ns/op is the client
+// process's CPU per payment: the Go process's, or pgbench's.
 func BenchmarkStoreParallel(b *testing.B) {
 	base := postgresURL(b)
+	b.Run("commit=sync", func(b *testing.B) { storeParallel(b, base, false) })
+	b.Run("commit=async", func(b *testing.B) { storeParallel(b, base, true) })
+}
+
+func storeParallel(b *testing.B, base string, async bool) {
 	_, u := freshSchema(b, base)
+	pgOptions := ""
+	if async {
+		u += "&synchronous_commit=off"
+		pgOptions = " -c synchronous_commit=off"
+	}
 	ctx := context.Background()
 
 	// One provider (an in-memory gateway: its IDs are unique across the
@@ -242,6 +277,7 @@ func BenchmarkStoreParallel(b *testing.B) {
 		b.SetParallelism((parallelClients + procs - 1) / procs)
 		b.ReportAllocs()
 		b.ResetTimer()
+		stopCPU := benchutil.CPU(b)
 		b.RunParallel(func(pb *testing.PB) {
 			r := routers[int(instance.Add(1))%instances]
 			req := benchutil.CardSale("", benchCard)
@@ -262,6 +298,7 @@ func BenchmarkStoreParallel(b *testing.B) {
 			}
 		})
 		b.StopTimer()
+		stopCPU()
 		for _, c := range counters {
 			stmts, writes = stmts+c.stmts.Load(), writes+c.writes.Load()
 		}
@@ -278,7 +315,7 @@ func BenchmarkStoreParallel(b *testing.B) {
 		if testing.Verbose() {
 			b.Logf("pgbench script (-M prepared -D %s):\n%s", strings.Join(defs, " -D "), script)
 		}
-		tps, err := runPgbench(ctx, pgbench, base, pgSchema, scriptFile, defs, b.N)
+		tps, cpu, err := runPgbench(ctx, pgbench, base, "-c search_path="+pgSchema+pgOptions, scriptFile, defs, b.N)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -295,6 +332,7 @@ func BenchmarkStoreParallel(b *testing.B) {
 		// Router's side, whose connections are open before the timer.
 		b.ReportMetric(1e9/tps, "ns/op")
 		b.ReportMetric(tps, "payments/s")
+		b.ReportMetric(float64(cpu.Nanoseconds()), "cpu-ns/op")
 		if routerRate > 0 {
 			b.ReportMetric(routerRate/tps, "router/pgbench")
 		}
@@ -383,12 +421,13 @@ var tpsLine = regexp.MustCompile(`(?m)^tps = ([0-9.]+)`)
 
 // runPgbench runs at least n transactions of script (-M prepared, as pgx
 // prepares each statement once per connection) with parallelClients
-// connections on schema, and returns pgbench's tps without its connection
-// time.
-func runPgbench(ctx context.Context, pgbench, base, schema, script string, defs []string, n int) (float64, error) {
+// connections and the session options pgOptions (PGOPTIONS), and returns
+// pgbench's tps without its connection time and its CPU time (user +
+// system) per transaction.
+func runPgbench(ctx context.Context, pgbench, base, pgOptions, script string, defs []string, n int) (float64, time.Duration, error) {
 	conninfo, err := libpqURL(base)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	perClient := (n + parallelClients - 1) / parallelClients
 	threads := min(runtime.GOMAXPROCS(0), parallelClients)
@@ -397,20 +436,25 @@ func runPgbench(ctx context.Context, pgbench, base, schema, script string, defs 
 		args = append(args, "-D", d)
 	}
 	cmd := exec.CommandContext(ctx, pgbench, append(args, conninfo)...)
-	cmd.Env = append(os.Environ(), "PGOPTIONS=-c search_path="+schema)
+	cmd.Env = append(os.Environ(), "PGOPTIONS="+pgOptions)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Run(); err != nil {
-		return 0, fmt.Errorf("pgbench %s: %w\n%s", strings.Join(args, " "), err, out.Bytes())
+		return 0, 0, fmt.Errorf("pgbench %s: %w\n%s", strings.Join(args, " "), err, out.Bytes())
 	}
 	m := tpsLine.FindSubmatch(out.Bytes())
 	if m == nil {
-		return 0, fmt.Errorf("no tps in pgbench's output:\n%s", out.Bytes())
+		return 0, 0, fmt.Errorf("no tps in pgbench's output:\n%s", out.Bytes())
 	}
 	if bytes.Contains(out.Bytes(), []byte("number of failed transactions: ")) && !bytes.Contains(out.Bytes(), []byte("number of failed transactions: 0 ")) {
-		return 0, fmt.Errorf("pgbench transactions failed:\n%s", out.Bytes())
+		return 0, 0, fmt.Errorf("pgbench transactions failed:\n%s", out.Bytes())
 	}
-	return strconv.ParseFloat(string(m[1]), 64)
+	tps, err := strconv.ParseFloat(string(m[1]), 64)
+	if err != nil || tps <= 0 {
+		return 0, 0, fmt.Errorf("tps %q in pgbench's output: %v", m[1], err)
+	}
+	cpu := (cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()) / time.Duration(perClient*parallelClients)
+	return tps, cpu, nil
 }
 
 // libpqURL drops from a pgx URL the query parameters libpq does not know
