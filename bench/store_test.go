@@ -162,24 +162,32 @@ func benchStoreAuthorize(b *testing.B, r *payments.Router, c *dbCounter, network
 // four Routers, and pgbench's client connections.
 const parallelClients = 8
 
-// BenchmarkStoreParallel is the several-instances case on PostgreSQL: four
-// Routers (separate *payments.Router values, each with its own
-// sqlstore.Store, pool and connections, on one schema and one gateway,
-// as four processes would be) under b.RunParallel with parallelClients
-// calls at once (impl=router4), and, in the same run against the same
-// server, pgbench sending the same two statements a happy-path Authorize
-// sends, captured from the Router's own calls, with as many client
-// connections (impl=pgbench). Both report payments/s (pgbench: its tps,
-// connection time excluded); impl=pgbench also reports the ratio of the
-// router4 run just before it to its own rate (router/pgbench).
+// BenchmarkStoreParallel is the several-instances case on PostgreSQL, and
+// its yardstick, paired in every run of the benchmark function:
 //
-// Both sides run twice: commit=sync is the server as configured (each
-// commit waits for its WAL flush, which several connections share: group
-// commit); commit=async sets synchronous_commit=off on both sides'
-// sessions, so that no commit waits for the disk and what is left is the
-// CPU of the server and of the client (the Router, database/sql and pgx,
-// against pgbench's C) on the same cores. cpu-ns/op is the client
-// process's CPU per payment: the Go process's, or pgbench's.
+//  1. four Routers (separate *payments.Router values, each with its own
+//     sqlstore.Store, pool and connections, on one schema and one
+//     in-memory gateway, as four processes of one deployment would be)
+//     make b.N payments under b.RunParallel, parallelClients calls at once.
+//     This is the timed part: ns/op, payments/s, cpu-ns/op (the Go
+//     process's CPU per payment), db-stmts/op, db-roundtrips/op;
+//  2. then pgbench, against the same server, runs b.N transactions of the
+//     same two statements a happy-path Authorize sends (captured from the
+//     Routers' own call, with their own arguments and a random reference),
+//     over as many client connections, prepared as pgx prepares them:
+//     pgbench-tps (its own figure, connection time excluded) and
+//     pgbench-cpu-ns/op (pgbench's CPU per transaction);
+//  3. router/pgbench is the ratio of the two rates.
+//
+// Each side starts from an empty table of its own (a fresh schema each,
+// made by sqlstore's migrations), so the pairs do not drift as tables
+// grow, and -count gives independent pairs.
+//
+// commit=sync is the server as configured (each commit waits for its WAL
+// flush, shared by concurrent commits); commit=async sets
+// synchronous_commit=off on both sides' sessions, so that no commit waits
+// for the disk and what is left is CPU: the server's and the client's (the
+// Router, database/sql and pgx, against pgbench's C) on the same cores.
 func BenchmarkStoreParallel(b *testing.B) {
 	base := postgresURL(b)
 	b.Run("commit=sync", func(b *testing.B) { storeParallel(b, base, false) })
@@ -187,13 +195,13 @@ func BenchmarkStoreParallel(b *testing.B) {
 }
 
 func storeParallel(b *testing.B, base string, async bool) {
+	ctx := context.Background()
 	_, u := freshSchema(b, base)
 	pgOptions := ""
 	if async {
 		u += "&synchronous_commit=off"
 		pgOptions = " -c synchronous_commit=off"
 	}
-	ctx := context.Background()
 
 	// One provider (an in-memory gateway: its IDs are unique across the
 	// instances, as a real provider's are), four instances.
@@ -242,101 +250,98 @@ func storeParallel(b *testing.B, base string, async bool) {
 		b.Fatal(err)
 	}
 
-	// pgbench's side: a schema of its own with the same tables (sqlstore's
-	// migrations), so that both sides start from an empty table and grow
-	// theirs over the run.
+	// pgbench's side: the script, and a schema of its own.
 	pgbench, lookErr := exec.LookPath("pgbench")
-	pgSchema, pu := freshSchema(b, base)
-	if s, err := sqlstore.Open(ctx, pu); err != nil {
-		b.Fatal(err)
-	} else {
-		_ = s.Close()
-	}
-	check, err := sql.Open("pgx", pu)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = check.Close() })
-	script, defs, err := pgbenchScript(captured, time.Now())
-	if err != nil {
-		b.Fatal(err)
-	}
-	scriptFile := filepath.Join(b.TempDir(), "authorize.pgbench")
-	if err := os.WriteFile(scriptFile, []byte(script), 0o600); err != nil {
-		b.Fatal(err)
-	}
-
-	var routerRate float64
-	b.Run("impl=router4", func(b *testing.B) {
-		var instance atomic.Int64
-		var stmts, writes int64
-		for _, c := range counters {
-			stmts, writes = stmts-c.stmts.Load(), writes-c.writes.Load()
-		}
-		procs := runtime.GOMAXPROCS(0)
-		b.SetParallelism((parallelClients + procs - 1) / procs)
-		b.ReportAllocs()
-		b.ResetTimer()
-		stopCPU := benchutil.CPU(b)
-		b.RunParallel(func(pb *testing.PB) {
-			r := routers[int(instance.Add(1))%instances]
-			req := benchutil.CardSale("", benchCard)
-			var buf []byte
-			for pb.Next() {
-				buf = append(append(buf[:0], prefix...), strconv.FormatInt(seq.Add(1), 10)...)
-				r2 := *req
-				r2.Reference = string(buf)
-				p, err := r.Authorize(ctx, &r2)
-				if err != nil {
-					b.Error(err)
-					return
-				}
-				if p.Status != payments.StatusCaptured {
-					b.Errorf("status %s", p.Status)
-					return
-				}
-			}
-		})
-		b.StopTimer()
-		stopCPU()
-		for _, c := range counters {
-			stmts, writes = stmts+c.stmts.Load(), writes+c.writes.Load()
-		}
-		routerRate = float64(b.N) / b.Elapsed().Seconds()
-		b.ReportMetric(routerRate, "payments/s")
-		b.ReportMetric(float64(stmts)/float64(b.N), "db-stmts/op")
-		b.ReportMetric(float64(writes)/float64(b.N), "db-roundtrips/op")
-	})
-
-	b.Run("impl=pgbench", func(b *testing.B) {
-		if lookErr != nil {
-			b.Skipf("pgbench is not on PATH (%v): the comparison with it is skipped", lookErr)
+	var pgSchema, scriptFile string
+	var defs []string
+	var check *sql.DB
+	if lookErr == nil {
+		var script, pu string
+		var err error
+		if script, defs, err = pgbenchScript(captured, time.Now()); err != nil {
+			b.Fatal(err)
 		}
 		if testing.Verbose() {
 			b.Logf("pgbench script (-M prepared -D %s):\n%s", strings.Join(defs, " -D "), script)
 		}
-		tps, cpu, err := runPgbench(ctx, pgbench, base, "-c search_path="+pgSchema+pgOptions, scriptFile, defs, b.N)
+		scriptFile = filepath.Join(b.TempDir(), "authorize.pgbench")
+		if err := os.WriteFile(scriptFile, []byte(script), 0o600); err != nil {
+			b.Fatal(err)
+		}
+		pgSchema, pu = freshSchema(b, base)
+		s, err := sqlstore.Open(ctx, pu)
 		if err != nil {
 			b.Fatal(err)
 		}
-		// pgbench's statements did what the Router's do: every row is an
-		// owned, captured attempt with its ID.
-		var owned, total int
-		if err := check.QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE owner AND owned_by = 1 AND status = 'captured' AND id IS NOT NULL AND finished IS NOT NULL), count(*) FROM payments_attempts`).Scan(&owned, &total); err != nil {
+		_ = s.Close()
+		if check, err = sql.Open("pgx", pu); err != nil {
 			b.Fatal(err)
 		}
-		if total == 0 || owned != total {
-			b.Fatalf("pgbench's table holds %d attempts, %d of them owned and captured", total, owned)
-		}
-		// ns/op is pgbench's own, without its connection time, like the
-		// Router's side, whose connections are open before the timer.
-		b.ReportMetric(1e9/tps, "ns/op")
-		b.ReportMetric(tps, "payments/s")
-		b.ReportMetric(float64(cpu.Nanoseconds()), "cpu-ns/op")
-		if routerRate > 0 {
-			b.ReportMetric(routerRate/tps, "router/pgbench")
+		b.Cleanup(func() { _ = check.Close() })
+	}
+
+	// 1. The Routers.
+	var instance atomic.Int64
+	var stmts, writes int64
+	for _, c := range counters {
+		stmts, writes = stmts-c.stmts.Load(), writes-c.writes.Load()
+	}
+	procs := runtime.GOMAXPROCS(0)
+	b.SetParallelism((parallelClients + procs - 1) / procs)
+	b.ReportAllocs()
+	b.ResetTimer()
+	stopCPU := benchutil.CPU(b)
+	b.RunParallel(func(pb *testing.PB) {
+		r := routers[int(instance.Add(1))%instances]
+		req := benchutil.CardSale("", benchCard)
+		var buf []byte
+		for pb.Next() {
+			buf = append(append(buf[:0], prefix...), strconv.FormatInt(seq.Add(1), 10)...)
+			r2 := *req
+			r2.Reference = string(buf)
+			p, err := r.Authorize(ctx, &r2)
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			if p.Status != payments.StatusCaptured {
+				b.Errorf("status %s", p.Status)
+				return
+			}
 		}
 	})
+	b.StopTimer()
+	stopCPU()
+	for _, c := range counters {
+		stmts, writes = stmts+c.stmts.Load(), writes+c.writes.Load()
+	}
+	routerRate := float64(b.N) / b.Elapsed().Seconds()
+	b.ReportMetric(routerRate, "payments/s")
+	b.ReportMetric(float64(stmts)/float64(b.N), "db-stmts/op")
+	b.ReportMetric(float64(writes)/float64(b.N), "db-roundtrips/op")
+
+	// 2. pgbench.
+	if lookErr != nil {
+		b.Logf("pgbench is not on PATH (%v): the comparison with it is skipped", lookErr)
+		return
+	}
+	tps, cpu, err := runPgbench(ctx, pgbench, base, "-c search_path="+pgSchema+pgOptions, scriptFile, defs, b.N)
+	if err != nil {
+		b.Fatal(err)
+	}
+	// pgbench's statements did what the Router's do: every row is an
+	// owned, captured attempt with its ID.
+	var owned, total int
+	if err := check.QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE owner AND owned_by = 1 AND status = 'captured' AND id IS NOT NULL AND finished IS NOT NULL), count(*) FROM payments_attempts`).Scan(&owned, &total); err != nil {
+		b.Fatal(err)
+	}
+	if total == 0 || owned != total {
+		b.Fatalf("pgbench's table holds %d attempts, %d of them owned and captured", total, owned)
+	}
+	b.ReportMetric(tps, "pgbench-tps")
+	b.ReportMetric(float64(cpu.Nanoseconds()), "pgbench-cpu-ns/op")
+	// 3.
+	b.ReportMetric(routerRate/tps, "router/pgbench")
 }
 
 // pgbenchParams names, per statement of a happy-path Authorize, the pgbench
