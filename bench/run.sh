@@ -2,7 +2,7 @@
 # Runs the benchmarks the way README.md reports them and writes the raw
 # outputs and benchstat summaries to results/ (or the directory given).
 #
-#   ./run.sh            # ~14 minutes on 2 cores
+#   ./run.sh            # ~20 minutes on 2 cores
 #   ./run.sh /tmp/out
 #
 # -p 1: one package at a time, or the packages' benchmarks would share the
@@ -28,7 +28,7 @@ go test -timeout 30m -run '^$' -bench '^BenchmarkStore' -benchmem -benchtime 3s 
 echo "# load average after the run: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$out/machine.txt"
 benchstat() { go run golang.org/x/perf/cmd/benchstat@latest "$@"; }
 benchstat -filter '.name:StoreAuthorize' -col /store "$out/bench-store.txt" >"$out/benchstat-store.txt"
-benchstat -filter '.name:StoreParallel' -col /impl "$out/bench-store.txt" >"$out/benchstat-store-parallel.txt"
+benchstat -filter '.name:StoreParallel' -col /commit "$out/bench-store.txt" >"$out/benchstat-store-parallel.txt"
 # ours (and stripe-go) against the floor; the Router against the gateway
 # alone; everything, plain.
 benchstat -filter '/impl:(floor OR ours OR stripe-go)' -col /impl "$out/bench.txt" >"$out/benchstat-floor.txt"
