@@ -237,10 +237,10 @@ type Payment struct {
 	Raw json.RawMessage `json:"raw,omitempty"`
 }
 
-// Attempt is one try of a Router at one gateway.
+// Attempt is one try of a Router at one route.
 type Attempt struct {
-	// Gateway is the route name.
-	Gateway string `json:"gateway"`
+	// Route is the route name.
+	Route string `json:"route"`
 	// Status is the payment status the attempt reached (Unknown on error).
 	Status Status `json:"status"`
 	// Code is the error class, empty on success.

@@ -460,7 +460,7 @@ func (r *Router) Authorize(ctx context.Context, req *AuthorizeRequest) (*Payment
 			break
 		}
 		if !r.allow(rt) {
-			attempts = append(attempts, Attempt{Gateway: rt.Name, Code: Unavailable, Err: &Error{Code: Unavailable, Message: "breaker open"}, Reason: reasonAt(reasons, i)})
+			attempts = append(attempts, Attempt{Route: rt.Name, Code: Unavailable, Err: &Error{Code: Unavailable, Message: "breaker open"}, Reason: reasonAt(reasons, i)})
 			continue
 		}
 		rec := Record{Reference: req.Reference, Attempt: n + 1, Route: rt.Name, Started: r.cfg.now()}
@@ -484,7 +484,7 @@ func (r *Router) Authorize(ctx context.Context, req *AuthorizeRequest) (*Payment
 			return p, err
 		})
 		r.observe(ctx, rt, err)
-		att := Attempt{Gateway: rt.Name, Code: CodeOf(err), Err: err, Reason: reasonAt(reasons, i)}
+		att := Attempt{Route: rt.Name, Code: CodeOf(err), Err: err, Reason: reasonAt(reasons, i)}
 		// The decision is taken on the gateway's own answer: an unknown
 		// outcome ends routing even when reconciling then finds a failure
 		// (a later success may still override it).
