@@ -436,13 +436,15 @@ func (c Capabilities) Supports(k MethodKind) bool {
 	return false
 }
 
-// AcceptsCurrency reports whether the driver accepts currency cur.
+// AcceptsCurrency reports whether the driver accepts currency cur. Codes
+// compare case-insensitively ("eur" is "EUR").
 func (c Capabilities) AcceptsCurrency(cur Currency) bool {
 	if len(c.Currencies) == 0 {
 		return true
 	}
+	cur = cur.normalize()
 	for _, x := range c.Currencies {
-		if x == cur {
+		if x.normalize() == cur {
 			return true
 		}
 	}
