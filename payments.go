@@ -229,7 +229,7 @@ type Payment struct {
 	// Created and Updated are the provider's timestamps where it gives them.
 	Created time.Time `json:"created,omitzero"`
 	Updated time.Time `json:"updated,omitzero"`
-	// Attempts lists each gateway a Router tried, in order; empty when the
+	// Attempts lists each route a Router tried, in order; empty when the
 	// payment did not go through a Router.
 	Attempts []Attempt `json:"attempts,omitempty"`
 	// Raw is the provider's response body, with card data and secrets
