@@ -142,7 +142,7 @@ type Error struct {
 	HTTPStatus int
 	// Err is the underlying cause, if any.
 	Err error
-	// Attempts lists each gateway a Router tried before this error, in
+	// Attempts lists each route a Router tried before this error, in
 	// order; empty when the call did not go through a Router.
 	Attempts []Attempt
 }

@@ -12,13 +12,23 @@ import (
 )
 
 // Currency is an ISO 4217 alphabetic currency code such as "EUR" or "JPY".
-// Codes are upper case; use [ParseCurrency] to normalise user input.
+// Codes are upper case. Everything that takes a code from the user accepts
+// it in any case and stores it upper-cased: [ParseCurrency], [ParseMoney],
+// [MoneyFromMinor], [NewMoney], [NewRouter] (a [Route]'s Currencies and
+// bounds) and [Capabilities.AcceptsCurrency]. A Money built as a literal
+// must use the upper-case form.
 type Currency string
+
+// normalize returns c trimmed and upper-cased, the form every constructor
+// stores.
+func (c Currency) normalize() Currency {
+	return Currency(strings.ToUpper(strings.TrimSpace(string(c))))
+}
 
 // ParseCurrency upper-cases and trims code and checks that it is a current
 // ISO 4217 code with a defined number of minor units.
 func ParseCurrency(code string) (Currency, error) {
-	c := Currency(strings.ToUpper(strings.TrimSpace(code)))
+	c := Currency(code).normalize()
 	if _, err := c.Exponent(); err != nil {
 		return "", err
 	}
@@ -60,9 +70,9 @@ type Money struct {
 }
 
 // NewMoney checks that amount fits the currency's exponent (no finer than
-// its minor unit) and returns it as Money.
+// its minor unit) and returns it as Money. The currency code is upper-cased.
 func NewMoney(amount decimal.Decimal, currency Currency) (Money, error) {
-	m := Money{Amount: amount, Currency: currency}
+	m := Money{Amount: amount, Currency: currency.normalize()}
 	if err := m.check(); err != nil {
 		return Money{}, err
 	}
@@ -74,7 +84,7 @@ func NewMoney(amount decimal.Decimal, currency Currency) (Money, error) {
 // number (exponent notation, spaces, several dots) or more fraction digits
 // than the currency allows is an error wrapping [ErrInvalidRequest].
 func ParseMoney(amount, currency string) (Money, error) {
-	c := Currency(strings.ToUpper(strings.TrimSpace(currency)))
+	c := Currency(currency).normalize()
 	if !validDecimalString(amount) {
 		return Money{}, &Error{Code: InvalidRequest, Field: "amount", Message: fmt.Sprintf("%q is not a decimal amount", amount)}
 	}
@@ -110,9 +120,10 @@ func validDecimalString(s string) bool {
 }
 
 // MoneyFromMinor builds Money from an integer count of minor units: 1050 EUR
-// is 10.50 EUR, 1050 JPY is 1050 JPY, 1050 KWD is 1.050 KWD.
+// is 10.50 EUR, 1050 JPY is 1050 JPY, 1050 KWD is 1.050 KWD. The currency
+// code is upper-cased.
 func MoneyFromMinor(units int64, currency string) (Money, error) {
-	c := Currency(strings.ToUpper(strings.TrimSpace(currency)))
+	c := Currency(currency).normalize()
 	exp, err := c.Exponent()
 	if err != nil {
 		return Money{}, err

@@ -229,7 +229,7 @@ type Payment struct {
 	// Created and Updated are the provider's timestamps where it gives them.
 	Created time.Time `json:"created,omitzero"`
 	Updated time.Time `json:"updated,omitzero"`
-	// Attempts lists each gateway a Router tried, in order; empty when the
+	// Attempts lists each route a Router tried, in order; empty when the
 	// payment did not go through a Router.
 	Attempts []Attempt `json:"attempts,omitempty"`
 	// Raw is the provider's response body, with card data and secrets
@@ -237,10 +237,10 @@ type Payment struct {
 	Raw json.RawMessage `json:"raw,omitempty"`
 }
 
-// Attempt is one try of a Router at one gateway.
+// Attempt is one try of a Router at one route.
 type Attempt struct {
-	// Gateway is the route name.
-	Gateway string `json:"gateway"`
+	// Route is the route name.
+	Route string `json:"route"`
 	// Status is the payment status the attempt reached (Unknown on error).
 	Status Status `json:"status"`
 	// Code is the error class, empty on success.
@@ -436,13 +436,15 @@ func (c Capabilities) Supports(k MethodKind) bool {
 	return false
 }
 
-// AcceptsCurrency reports whether the driver accepts currency cur.
+// AcceptsCurrency reports whether the driver accepts currency cur. Codes
+// compare case-insensitively ("eur" is "EUR").
 func (c Capabilities) AcceptsCurrency(cur Currency) bool {
 	if len(c.Currencies) == 0 {
 		return true
 	}
+	cur = cur.normalize()
 	for _, x := range c.Currencies {
-		if x == cur {
+		if x.normalize() == cur {
 			return true
 		}
 	}

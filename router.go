@@ -29,7 +29,7 @@ type Route struct {
 	Name string
 	// Gateway is the driver.
 	Gateway Gateway
-	// Currencies the route accepts.
+	// Currencies the route accepts, in any case ("eur" is "EUR").
 	Currencies []Currency
 	// Countries are the billing countries (ISO 3166-1 alpha-2) it accepts; a
 	// payment without a billing address does not match a route with
@@ -207,7 +207,7 @@ func NewRouter(routes []Route, opts ...RouterOption) (*Router, error) {
 	}
 	r := &Router{byName: map[string]*routeState{}, cfg: cfg}
 	for i := range routes {
-		rt := routes[i]
+		rt := routes[i].normalized()
 		if err := checkRoute(&rt); err != nil {
 			return nil, err
 		}
@@ -219,6 +219,28 @@ func NewRouter(routes []Route, opts ...RouterOption) (*Router, error) {
 		r.byName[rt.Name] = st
 	}
 	return r, nil
+}
+
+// normalized returns a copy of rt whose currency codes (Currencies and the
+// bounds' currencies) are upper-cased, so that routes compare them with the
+// codes of payments, which the Money constructors upper-case. The caller's
+// slices and bounds are not modified.
+func (rt Route) normalized() Route {
+	if rt.Currencies != nil {
+		cs := make([]Currency, len(rt.Currencies))
+		for i, c := range rt.Currencies {
+			cs[i] = c.normalize()
+		}
+		rt.Currencies = cs
+	}
+	for _, b := range []**Money{&rt.MinAmount, &rt.MaxAmount} {
+		if *b != nil {
+			m := **b
+			m.Currency = m.Currency.normalize()
+			*b = &m
+		}
+	}
+	return rt
 }
 
 func checkRoute(rt *Route) error {
@@ -460,7 +482,7 @@ func (r *Router) Authorize(ctx context.Context, req *AuthorizeRequest) (*Payment
 			break
 		}
 		if !r.allow(rt) {
-			attempts = append(attempts, Attempt{Gateway: rt.Name, Code: Unavailable, Err: &Error{Code: Unavailable, Message: "breaker open"}, Reason: reasonAt(reasons, i)})
+			attempts = append(attempts, Attempt{Route: rt.Name, Code: Unavailable, Err: &Error{Code: Unavailable, Message: "breaker open"}, Reason: reasonAt(reasons, i)})
 			continue
 		}
 		rec := Record{Reference: req.Reference, Attempt: n + 1, Route: rt.Name, Started: r.cfg.now()}
@@ -484,7 +506,7 @@ func (r *Router) Authorize(ctx context.Context, req *AuthorizeRequest) (*Payment
 			return p, err
 		})
 		r.observe(ctx, rt, err)
-		att := Attempt{Gateway: rt.Name, Code: CodeOf(err), Err: err, Reason: reasonAt(reasons, i)}
+		att := Attempt{Route: rt.Name, Code: CodeOf(err), Err: err, Reason: reasonAt(reasons, i)}
 		// The decision is taken on the gateway's own answer: an unknown
 		// outcome ends routing even when reconciling then finds a failure
 		// (a later success may still override it).

@@ -22,8 +22,8 @@ func (outage) Authorize(context.Context, *payments.AuthorizeRequest) (*payments.
 func ExampleRouter() {
 	ctx := context.Background()
 	router, err := payments.NewRouter([]payments.Route{
-		{Name: "primary", Gateway: outage{memory.New()}, Currencies: []payments.Currency{"EUR"}, Priority: 0},
-		{Name: "secondary", Gateway: memory.New(), Priority: 1},
+		{Name: "primary", Gateway: outage{memory.New(memory.Config{})}, Currencies: []payments.Currency{"EUR"}, Priority: 0},
+		{Name: "secondary", Gateway: memory.New(memory.Config{}), Priority: 1},
 	})
 	if err != nil {
 		panic(err)
@@ -38,7 +38,7 @@ func ExampleRouter() {
 		panic(err)
 	}
 	for _, a := range p.Attempts {
-		fmt.Printf("attempt %-9s status=%s error=%s\n", a.Gateway, a.Status, string(a.Code))
+		fmt.Printf("attempt %-9s status=%s error=%s\n", a.Route, a.Status, string(a.Code))
 	}
 	p, err = router.Capture(ctx, &payments.CaptureRequest{ID: p.ID})
 	if err != nil {

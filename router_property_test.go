@@ -42,7 +42,7 @@ type acquirers struct {
 func newAcquirers(t *testing.T, opts ...payments.RouterOption) *acquirers {
 	t.Helper()
 	a := &acquirers{
-		spSim:  smartpaymentstest.NewServer(smartpaymentstest.WithoutCallbacks()),
+		spSim:  smartpaymentstest.NewServer(smartpaymentstest.WithoutNotifications()),
 		s2pSim: smart2paytest.NewServer(),
 		invSim: smartpaytest.NewServer(),
 	}
@@ -84,20 +84,20 @@ func (a *acquirers) newGateways(t *testing.T) (*smartpayments.Gateway, *smart2pa
 	sp, err := smartpayments.New(smartpayments.Config{
 		MerchantKey: smartpaymentstest.DefaultMerchantKey, Secret: smartpaymentstest.DefaultSecret,
 		Account: "EUR-sandbox", MerchantSite: "https://merchant.example",
-		GatewayURL: a.spSim.GatewayURL(), CardDataURL: a.spSim.CardDataURL(), ExportURL: a.spSim.ExportURL(),
+		BaseURL: a.spSim.BaseURL(), CardBaseURL: a.spSim.CardBaseURL(), ExportBaseURL: a.spSim.ExportBaseURL(),
 		HTTPClient: &http.Client{Transport: a.sp, Timeout: 5 * time.Second},
 	})
 	require.NoError(t, err)
 	s2p, err := smart2pay.New(smart2pay.Config{
 		SiteID: smart2paytest.DefaultSiteID, APIKey: smart2paytest.DefaultAPIKey,
 		CardSiteID: smart2paytest.DefaultCardSiteID, CardAPIKey: smart2paytest.DefaultCardAPIKey,
-		BaseURL: a.s2pSim.URL(), CardBaseURL: a.s2pSim.CardURL(),
+		BaseURL: a.s2pSim.BaseURL(), CardBaseURL: a.s2pSim.CardBaseURL(),
 		HTTPClient: &http.Client{Transport: a.s2p, Timeout: 5 * time.Second},
 	})
 	require.NoError(t, err)
 	inv, err := smartpay.New(smartpay.Config{
 		MerchantKey: smartpaytest.DefaultMerchantKey, AuthenticationKey: smartpaytest.DefaultAuthenticationKey,
-		BaseURL: a.invSim.URL(), Origin: "https://shop.example",
+		BaseURL: a.invSim.BaseURL(), Origin: "https://shop.example",
 		HTTPClient: &http.Client{Transport: a.inv, Timeout: 5 * time.Second},
 	})
 	require.NoError(t, err)

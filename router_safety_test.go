@@ -66,7 +66,7 @@ func TestRouterNeverCascadesAfterPartialSuccess(t *testing.T) {
 			t.Cleanup(sim2.Close)
 			second, err := smartpay.New(smartpay.Config{
 				MerchantKey: smartpaytest.DefaultMerchantKey, AuthenticationKey: smartpaytest.DefaultAuthenticationKey,
-				BaseURL: sim2.URL(), Origin: "https://shop.example", HTTPClient: sim2.Client(),
+				BaseURL: sim2.BaseURL(), Origin: "https://shop.example", HTTPClient: sim2.Client(),
 			})
 			require.NoError(t, err)
 			r, err := payments.NewRouter([]payments.Route{

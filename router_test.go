@@ -244,7 +244,7 @@ func TestRouterFilters(t *testing.T) {
 		require.NoError(t, err, tt.name)
 		assert.True(t, strings.HasPrefix(p.ID, tt.want+":"), "%s: routed to %s", tt.name, p.ID)
 		require.Len(t, p.Attempts, 1)
-		assert.Equal(t, tt.want, p.Attempts[0].Gateway)
+		assert.Equal(t, tt.want, p.Attempts[0].Route)
 	}
 
 	// OnlyRoutes pins a payment to named routes.
@@ -294,7 +294,7 @@ func TestRouterCascadesOnlyWhenSafe(t *testing.T) {
 				assert.Equal(t, 1, b.count("authorize"))
 				require.Len(t, p.Attempts, 2)
 				assert.Equal(t, payments.CodeOf(tt.firstErr), p.Attempts[0].Code)
-				assert.Equal(t, "b", p.Attempts[1].Gateway)
+				assert.Equal(t, "b", p.Attempts[1].Route)
 				return
 			}
 			require.ErrorIs(t, err, tt.wantCode)
@@ -302,7 +302,7 @@ func TestRouterCascadesOnlyWhenSafe(t *testing.T) {
 			var pe *payments.Error
 			require.True(t, errors.As(err, &pe))
 			require.Len(t, pe.Attempts, 1)
-			assert.Equal(t, "a", pe.Attempts[0].Gateway)
+			assert.Equal(t, "a", pe.Attempts[0].Route)
 		})
 	}
 }

@@ -107,8 +107,8 @@ func TestStrategyOrdersAndExplains(t *testing.T) {
 	})
 	s := &reverse{}
 	r, err := payments.NewRouter([]payments.Route{
-		{Name: "first", Gateway: memory.New(), Priority: 0},
-		{Name: "second", Gateway: memory.New(), Priority: 1},
+		{Name: "first", Gateway: memory.New(memory.Config{}), Priority: 0},
+		{Name: "second", Gateway: memory.New(memory.Config{}), Priority: 1},
 	}, payments.WithStrategy(s), payments.WithObserver(obs))
 	require.NoError(t, err)
 
@@ -118,13 +118,13 @@ func TestStrategyOrdersAndExplains(t *testing.T) {
 	require.ErrorAs(t, err, &pe)
 	atts := pe.Attempts
 	require.Len(t, atts, 2)
-	require.Equal(t, "second", atts[0].Gateway)
+	require.Equal(t, "second", atts[0].Route)
 	require.Equal(t, "reversed", atts[0].Reason)
-	require.Equal(t, "first", atts[1].Gateway)
+	require.Equal(t, "first", atts[1].Route)
 
 	p, err := r.Authorize(ctx, cardRequest("strat-2", memory.CardApproved))
 	require.NoError(t, err)
-	require.Equal(t, "second", p.Attempts[0].Gateway)
+	require.Equal(t, "second", p.Attempts[0].Route)
 	require.Equal(t, "reversed", p.Attempts[0].Reason)
 
 	mu.Lock()
@@ -163,7 +163,7 @@ func TestStrategyOrdersAndExplains(t *testing.T) {
 	require.Equal(t, 1, last.Attempt)
 
 	// Without a strategy the reason is the static rule.
-	r2, err := payments.NewRouter([]payments.Route{{Name: "only", Gateway: memory.New()}})
+	r2, err := payments.NewRouter([]payments.Route{{Name: "only", Gateway: memory.New(memory.Config{})}})
 	require.NoError(t, err)
 	p, err = r2.Authorize(ctx, cardRequest("strat-3", memory.CardApproved))
 	require.NoError(t, err)
@@ -173,13 +173,13 @@ func TestStrategyOrdersAndExplains(t *testing.T) {
 // A strategy that does more than permute is ignored: the static order.
 func TestStrategyCannotMakeUpRoutes(t *testing.T) {
 	r, err := payments.NewRouter([]payments.Route{
-		{Name: "first", Gateway: memory.New(), Priority: 0},
-		{Name: "second", Gateway: memory.New(), Priority: 1},
+		{Name: "first", Gateway: memory.New(memory.Config{}), Priority: 0},
+		{Name: "second", Gateway: memory.New(memory.Config{}), Priority: 1},
 	}, payments.WithStrategy(&reverse{broken: true}))
 	require.NoError(t, err)
 	p, err := r.Authorize(context.Background(), cardRequest("strat-4", memory.CardApproved))
 	require.NoError(t, err)
-	require.Equal(t, "first", p.Attempts[0].Gateway)
+	require.Equal(t, "first", p.Attempts[0].Route)
 	require.Equal(t, payments.ReasonPriority, p.Attempts[0].Reason)
 }
 

@@ -215,6 +215,11 @@ func ruleText(fe validator.FieldError, path string) string {
 	case "id_or_reference":
 		return "an id or a reference is required"
 	case "iso4217":
+		if s, ok := fe.Value().(string); ok && s != "" {
+			if up := Currency(s).normalize(); up.Valid() {
+				return val() + ` is not an ISO 4217 code: codes are upper case ("` + string(up) + `"), as ParseMoney, MoneyFromMinor and NewMoney store them`
+			}
+		}
 		return val() + " is not an ISO 4217 code"
 	case "money_scale":
 		cur, exp, _ := strings.Cut(fe.Param(), " ")

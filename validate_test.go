@@ -43,6 +43,7 @@ func TestValidateAuthorize(t *testing.T) {
 		{"negative amount", func(r *payments.AuthorizeRequest) { r.Amount.Amount = decimal.NewFromInt(-5) }, "amount", "amount: must be greater than zero"},
 		{"bad currency", func(r *payments.AuthorizeRequest) { r.Amount.Currency = "EUX" }, "amount.currency", `amount.currency: "EUX" is not an ISO 4217 code`},
 		{"no currency", func(r *payments.AuthorizeRequest) { r.Amount.Currency = "" }, "amount.currency", `amount.currency: "" is not an ISO 4217 code`},
+		{"lower-case currency literal", func(r *payments.AuthorizeRequest) { r.Amount.Currency = "eur" }, "amount.currency", `amount.currency: "eur" is not an ISO 4217 code: codes are upper case ("EUR"), as ParseMoney, MoneyFromMinor and NewMoney store them`},
 		{"over-precise amount", func(r *payments.AuthorizeRequest) { r.Amount.Amount = decimal.RequireFromString("1.001") }, "amount.amount", `amount.amount: "1.001" has more fraction digits than EUR allows (2)`},
 		{"over-precise JPY", func(r *payments.AuthorizeRequest) {
 			r.Amount = payments.Money{Amount: decimal.RequireFromString("10.5"), Currency: "JPY"}

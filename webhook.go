@@ -150,7 +150,7 @@ func (h *notificationHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) 
 	}
 	body, status, err := h.readBody(w, r)
 	if err != nil {
-		h.cfg.logger.WarnContext(r.Context(), "payments: reading notification failed", "gateway", h.g.Name(), "status", status, "limit", h.cfg.maxBytes, "error", err)
+		h.cfg.logger.WarnContext(r.Context(), "payments: reading notification failed", "provider", h.g.Name(), "status", status, "limit", h.cfg.maxBytes, "error", err)
 		http.Error(w, http.StatusText(status), status)
 		return
 	}
@@ -164,7 +164,7 @@ func (h *notificationHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	if err := h.callback(r.Context(), n); err != nil {
-		h.cfg.logger.ErrorContext(r.Context(), "payments: notification callback failed; the provider will deliver it again", "gateway", h.g.Name(), "error", err)
+		h.cfg.logger.ErrorContext(r.Context(), "payments: notification callback failed; the provider will deliver it again", "provider", h.g.Name(), "error", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
@@ -182,7 +182,7 @@ func (h *notificationHandler) readBody(w http.ResponseWriter, r *http.Request) (
 	if err := rc.SetReadDeadline(time.Now().Add(h.cfg.readTimeout)); err == nil {
 		defer func() { _ = rc.SetReadDeadline(time.Time{}) }()
 	} else if !errors.Is(err, http.ErrNotSupported) {
-		h.cfg.logger.DebugContext(r.Context(), "payments: cannot set the notification read deadline", "gateway", h.g.Name(), "error", err)
+		h.cfg.logger.DebugContext(r.Context(), "payments: cannot set the notification read deadline", "provider", h.g.Name(), "error", err)
 	}
 	if r.ContentLength > h.cfg.maxBytes {
 		return nil, http.StatusRequestEntityTooLarge, &http.MaxBytesError{Limit: h.cfg.maxBytes}
@@ -215,7 +215,7 @@ func (h *notificationHandler) reject(w http.ResponseWriter, r *http.Request, err
 		status = http.StatusServiceUnavailable
 		w.Header().Set("Retry-After", "1")
 	}
-	h.cfg.logger.WarnContext(r.Context(), "payments: notification rejected", "gateway", h.g.Name(), "status", status, "error", err)
+	h.cfg.logger.WarnContext(r.Context(), "payments: notification rejected", "provider", h.g.Name(), "status", status, "error", err)
 	http.Error(w, http.StatusText(status), status)
 }
 

@@ -18,12 +18,12 @@ var benchCard = payments.Card{Number: memory.CardApproved, ExpiryMonth: "12", Ex
 // two filter the payment out (another currency, another country), the third
 // takes it.
 func newRouter(b *testing.B, routes int) (*payments.Router, *memory.Gateway) {
-	target := memory.New()
+	target := memory.New(memory.Config{})
 	var rs []payments.Route
 	if routes == 3 {
 		rs = append(rs,
-			payments.Route{Name: "usd", Gateway: memory.New(), Currencies: []payments.Currency{"USD"}, Priority: 1},
-			payments.Route{Name: "gb", Gateway: memory.New(), Countries: []string{"GB"}, Priority: 1},
+			payments.Route{Name: "usd", Gateway: memory.New(memory.Config{}), Currencies: []payments.Currency{"USD"}, Priority: 1},
+			payments.Route{Name: "gb", Gateway: memory.New(memory.Config{}), Countries: []string{"GB"}, Priority: 1},
 		)
 	}
 	rs = append(rs, payments.Route{Name: "target", Gateway: target, Currencies: []payments.Currency{"EUR", "USD"}, Methods: []payments.MethodKind{payments.KindCard}, Priority: 2})
@@ -39,7 +39,7 @@ func newRouter(b *testing.B, routes int) (*payments.Router, *memory.Gateway) {
 // ownership in the in-memory Store, the Router's own validation).
 func BenchmarkRouterAuthorize(b *testing.B) {
 	run := benchAuthorize
-	b.Run("impl=direct", func(b *testing.B) { run(b, memory.New()) })
+	b.Run("impl=direct", func(b *testing.B) { run(b, memory.New(memory.Config{})) })
 	b.Run("impl=router1", func(b *testing.B) { r, _ := newRouter(b, 1); run(b, r) })
 	b.Run("impl=router3", func(b *testing.B) { r, _ := newRouter(b, 3); run(b, r) })
 }
@@ -85,7 +85,7 @@ func BenchmarkRouterStatus(b *testing.B) {
 		}
 	}
 	b.Run("impl=direct", func(b *testing.B) {
-		gw := memory.New()
+		gw := memory.New(memory.Config{})
 		p, err := gw.Authorize(ctx, benchutil.CardSale("bench-000000000001", benchCard))
 		if err != nil {
 			b.Fatal(err)
@@ -144,9 +144,9 @@ func BenchmarkValidateAuthorize(b *testing.B) {
 func BenchmarkRouterStrategy(b *testing.B) {
 	build := func(b *testing.B, opts ...payments.RouterOption) *payments.Router {
 		r, err := payments.NewRouter([]payments.Route{
-			{Name: "a", Gateway: memory.New(), Priority: 0},
-			{Name: "b", Gateway: memory.New(), Priority: 1},
-			{Name: "c", Gateway: memory.New(), Priority: 2},
+			{Name: "a", Gateway: memory.New(memory.Config{}), Priority: 0},
+			{Name: "b", Gateway: memory.New(memory.Config{}), Priority: 1},
+			{Name: "c", Gateway: memory.New(memory.Config{}), Priority: 2},
 		}, opts...)
 		if err != nil {
 			b.Fatal(err)

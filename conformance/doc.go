@@ -3,37 +3,52 @@
 // drivertest, that checks a driver's wire format, its parsing and its
 // error mapping against the provider-neutral contract of package payments.
 //
-// A driver runs it from one test:
+// A driver runs it from one test, in its own package, with a harness that
+// builds the driver with New(Config) over the suite's transport (its
+// default, documented hosts: only the transport changes) and starts its
+// simulator behind [RewriteHosts]:
 //
 //	func TestConformance(t *testing.T) {
 //		conformance.Run(t, conformance.Harness{
-//			Name:    "acme",
-//			LiveEnv: []string{"ACME_API_KEY"},
+//			Name:    smart2pay.Name,
+//			LiveEnv: []string{"SMART2PAY_API_KEY"},
 //			NewGateway: func(t *testing.T, rt http.RoundTripper) payments.Gateway {
-//				key := "sk_test_simulator"
-//				if conformance.CurrentMode() == conformance.ModeLive {
-//					key = os.Getenv("ACME_API_KEY")
+//				cfg := smart2pay.Config{
+//					SiteID: smart2paytest.DefaultSiteID, APIKey: smart2paytest.DefaultAPIKey,
+//					HTTPClient: &http.Client{Transport: rt},
 //				}
-//				// Default (documented) base URLs; only the transport changes.
-//				return acme.New(acme.Config{APIKey: key}, acme.WithTransport(rt))
+//				if conformance.CurrentMode() == conformance.ModeLive {
+//					cfg.APIKey = payments.Secret(os.Getenv("SMART2PAY_API_KEY"))
+//				}
+//				gw, err := smart2pay.New(cfg)
+//				if err != nil {
+//					t.Fatal(err)
+//				}
+//				return gw
 //			},
 //			Simulator: func(t *testing.T) http.RoundTripper {
-//				sim := acmetest.NewServer()
+//				sim := smart2paytest.NewServer()
 //				t.Cleanup(sim.Close)
-//				return conformance.RewriteHosts(map[string]string{"api.acme.example": sim.URL()})
-//			},
-//			CompleteAction: func(t *testing.T, s *conformance.Scenario, p *payments.Payment, approve bool) {
-//				// act as the customer on the simulator's 3-D Secure page
+//				return conformance.RewriteHosts(map[string]string{
+//					"paytest.smart2pay.com":    sim.BaseURL(),
+//					"securetest.smart2pay.com": sim.CardBaseURL(),
+//				})
 //			},
 //			Fixtures: conformance.Fixtures{
-//				Approved:      func(ref string) *payments.AuthorizeRequest { return req(ref, acmetest.CardApproved) },
-//				Declined:      func(ref string) *payments.AuthorizeRequest { return req(ref, acmetest.CardNoFunds) },
-//				DeclineReason: payments.DeclineInsufficientFunds,
-//				// RequiresAction, HostedPage, Invoice as the capabilities require,
-//				// Notification and ForgedNotification always.
+//				Approved:      func(ref string) *payments.AuthorizeRequest { return cardRequest(ref, "20.00") },
+//				Declined:      func(ref string) *payments.AuthorizeRequest { return cardRequest(ref, "100.01") },
+//				DeclineReason: payments.DeclineGeneric,
+//				// RequiresAction, HostedPage and Invoice as the capabilities
+//				// require; Notification and ForgedNotification always: the
+//				// provider's own requests.
 //			},
 //		})
 //	}
+//
+// [ExampleRun] is that harness in full, compiled with the package's tests.
+// A driver whose Capabilities claim ThreeDS also sets
+// Harness.CompleteAction, which reaches its simulator through
+// Scenario.Transport.
 //
 // drivers/memory/conformance_test.go is a complete harness for a driver
 // without HTTP; drivers/smart2pay, drivers/smartpay and

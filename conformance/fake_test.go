@@ -88,7 +88,7 @@ type fakeSim struct {
 }
 
 func newFakeSim(t *testing.T) *fakeSim {
-	s := &fakeSim{gw: memory.New()}
+	s := &fakeSim{gw: memory.New(memory.Config{})}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	t.Cleanup(s.srv.Close)
 	return s

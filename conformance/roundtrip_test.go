@@ -30,7 +30,7 @@ func TestPaymentRoundTrip(t *testing.T) {
 		Action:         &payments.Action{Type: payments.ActionDisplay, Reference: "INV-1", Fields: map[string]string{}, ExpiresAt: created},
 		ProviderStatus: "11 Captured",
 		Created:        created, Updated: time.Now(), // monotonic reading, local zone
-		Attempts: []payments.Attempt{{Gateway: "a", Status: payments.StatusFailed, Code: payments.Declined, Err: errors.New("declined")}},
+		Attempts: []payments.Attempt{{Route: "a", Status: payments.StatusFailed, Code: payments.Declined, Err: errors.New("declined")}},
 		Raw:      json.RawMessage(`{ "html": "<b>&</b>", "n": 10.50 }`),
 	}
 	tests := []struct {

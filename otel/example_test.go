@@ -31,7 +31,7 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
-	router, err := payments.NewRouter([]payments.Route{{Name: "primary", Gateway: memory.New()}},
+	router, err := payments.NewRouter([]payments.Route{{Name: "primary", Gateway: memory.New(memory.Config{})}},
 		payments.WithObserver(obs))
 	if err != nil {
 		fmt.Println(err)

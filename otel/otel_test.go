@@ -83,7 +83,7 @@ func newRig(t *testing.T, opts ...paymentsotel.Option) *rig {
 	s2p, err := smart2pay.New(smart2pay.Config{
 		SiteID: smart2paytest.DefaultSiteID, APIKey: smart2paytest.DefaultAPIKey,
 		CardSiteID: smart2paytest.DefaultCardSiteID, CardAPIKey: smart2paytest.DefaultCardAPIKey,
-		BaseURL: sim.URL(), CardBaseURL: sim.CardURL(), HTTPClient: &http.Client{Transport: r.faults},
+		BaseURL: sim.BaseURL(), CardBaseURL: sim.CardBaseURL(), HTTPClient: &http.Client{Transport: r.faults},
 	})
 	require.NoError(t, err)
 
@@ -97,7 +97,7 @@ func newRig(t *testing.T, opts ...paymentsotel.Option) *rig {
 	}))
 	t.Cleanup(srv.Close)
 	r.hook = srv.URL + "/notify/mem"
-	r.mem = memory.New(memory.WithNotificationURL(r.hook))
+	r.mem = memory.New(memory.Config{NotificationURL: r.hook})
 
 	r.router, err = payments.NewRouter([]payments.Route{
 		{Name: "s2p", Gateway: s2p, Currencies: []payments.Currency{"EUR"}},

@@ -204,7 +204,7 @@ func TestSecretsEchoedByProviderNeverLeak(t *testing.T) {
 func TestConfigsAndGatewaysNeverPrintSecrets(t *testing.T) {
 	hookURL := "https://" + sentinelWebhookUser + ":" + sentinelWebhookPass + "@shop.example/hooks?token=" + sentinelAPIKey
 	spCfg := smartpayments.Config{MerchantKey: smartpaymentstest.DefaultMerchantKey, Secret: sentinelAPIKey,
-		Account: "EUR-sandbox", MerchantSite: "https://merchant.example", CallbackURL: hookURL}
+		Account: "EUR-sandbox", MerchantSite: "https://merchant.example", NotificationURL: hookURL}
 	s2Cfg := smart2pay.Config{SiteID: smart2paytest.DefaultSiteID, APIKey: sentinelAPIKey,
 		CardSiteID: smart2paytest.DefaultCardSiteID, CardAPIKey: sentinelAPIKey + "-card"}
 	sCfg := smartpay.Config{MerchantKey: "merchant", AuthenticationKey: sentinelAPIKey, BaseURL: "https://api.smartpay.example",
@@ -245,17 +245,17 @@ func TestConfigsAndGatewaysNeverPrintSecrets(t *testing.T) {
 	assert.Contains(t, fmt.Sprintf("%+v", s2Cfg), "SiteID:", "the configuration still prints its other fields")
 }
 
-// TestCallbackURLCredentialsNotLogged: a CallbackURL that carries
+// TestNotificationURLCredentialsNotLogged: a NotificationURL that carries
 // credentials (user info, ?token=) is sent to SmartPayments, but the debug
 // log of the call shows neither.
-func TestCallbackURLCredentialsNotLogged(t *testing.T) {
-	sim := smartpaymentstest.NewServer(smartpaymentstest.WithCredentials(smartpaymentstest.DefaultMerchantKey, sentinelAPIKey), smartpaymentstest.WithoutCallbacks())
+func TestNotificationURLCredentialsNotLogged(t *testing.T) {
+	sim := smartpaymentstest.NewServer(smartpaymentstest.WithCredentials(smartpaymentstest.DefaultMerchantKey, sentinelAPIKey), smartpaymentstest.WithoutNotifications())
 	t.Cleanup(sim.Close)
 	var text, js syncBuffer
 	gw, err := smartpayments.New(smartpayments.Config{MerchantKey: smartpaymentstest.DefaultMerchantKey, Secret: sentinelAPIKey,
 		Account: "EUR-sandbox", MerchantSite: "https://merchant.example",
-		CallbackURL: "https://" + sentinelWebhookUser + ":" + sentinelWebhookPass + "@shop.example/hooks?token=" + sentinelWallet,
-		GatewayURL:  sim.GatewayURL(), CardDataURL: sim.CardDataURL(), ExportURL: sim.ExportURL(),
+		NotificationURL: "https://" + sentinelWebhookUser + ":" + sentinelWebhookPass + "@shop.example/hooks?token=" + sentinelWallet,
+		BaseURL:         sim.BaseURL(), CardBaseURL: sim.CardBaseURL(), ExportBaseURL: sim.ExportBaseURL(),
 		HTTPClient: sim.Client(), Logger: debugLogger(&text, &js)})
 	require.NoError(t, err)
 	req := smartPaymentsRequest("cb-creds", smartpaymentstest.CardFrictionless, true)

@@ -36,7 +36,7 @@ func directGateway(t *testing.T, name, base string, hc *http.Client, timeout tim
 		g, err = smartpayments.New(smartpayments.Config{
 			MerchantKey: smartpaymentstest.DefaultMerchantKey, Secret: smartpaymentstest.DefaultSecret,
 			Account: "EUR-sandbox", MerchantSite: "https://merchant.example",
-			GatewayURL: base, CardDataURL: base, ExportURL: base, HTTPClient: hc, Timeout: timeout,
+			BaseURL: base, CardBaseURL: base, ExportBaseURL: base, HTTPClient: hc, Timeout: timeout,
 		})
 	case smart2pay.Name:
 		g, err = smart2pay.New(smart2pay.Config{

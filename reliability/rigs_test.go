@@ -168,16 +168,16 @@ func newSmartPaymentsRig(o options) (rig, error) {
 		simOpts = append(simOpts, smartpaymentstest.WithCredentials(key, secret))
 	}
 	if o.notifyURL == "" {
-		simOpts = append(simOpts, smartpaymentstest.WithoutCallbacks())
+		simOpts = append(simOpts, smartpaymentstest.WithoutNotifications())
 	} else {
-		simOpts = append(simOpts, smartpaymentstest.WithCallbackRetry(1, 0))
+		simOpts = append(simOpts, smartpaymentstest.WithNotificationRetry(1, 0))
 	}
 	sim := smartpaymentstest.NewServer(simOpts...)
 	gw, err := smartpayments.New(smartpayments.Config{
 		MerchantKey: key, Secret: payments.Secret(secret),
 		Account: "EUR-sandbox", PayoutAccount: "EUR-sandbox-payout",
-		MerchantSite: "https://merchant.example", CallbackURL: o.notifyURL,
-		GatewayURL: sim.GatewayURL(), CardDataURL: sim.CardDataURL(), ExportURL: sim.ExportURL(),
+		MerchantSite: "https://merchant.example", NotificationURL: o.notifyURL,
+		BaseURL: sim.BaseURL(), CardBaseURL: sim.CardBaseURL(), ExportBaseURL: sim.ExportBaseURL(),
 		HTTPClient: client(sim.Client().Transport, o), Logger: o.logger,
 		// The notification tests deliver hundreds of callbacks a second
 		// on purpose (every one-byte change of a body): no query bound.
@@ -278,7 +278,7 @@ func newSmart2PayRig(o options) (rig, error) {
 	sim := smart2paytest.NewServer(simOpts...)
 	gw, err := smart2pay.New(smart2pay.Config{
 		SiteID: site, APIKey: payments.Secret(key), CardSiteID: cardSite, CardAPIKey: payments.Secret(cardKey),
-		BaseURL: sim.URL(), CardBaseURL: sim.CardURL(),
+		BaseURL: sim.BaseURL(), CardBaseURL: sim.CardBaseURL(),
 		HTTPClient: client(sim.Client().Transport, o), Logger: o.logger,
 	})
 	if err != nil {
@@ -372,14 +372,14 @@ func newSmartPayRig(o options) (rig, error) {
 		simOpts = append(simOpts, smartpaytest.WithCredentials(key, auth))
 		if o.creds.WebhookUser != "" {
 			cfg.NotificationAuth = &smartpay.NotificationAuth{Username: o.creds.WebhookUser, Password: payments.Secret(o.creds.WebhookPass)}
-			simOpts = append(simOpts, smartpaytest.WithWebhookBasicAuth(o.creds.WebhookUser, o.creds.WebhookPass))
+			simOpts = append(simOpts, smartpaytest.WithNotificationBasicAuth(o.creds.WebhookUser, o.creds.WebhookPass))
 		}
 	}
 	if o.notifyURL != "" {
-		simOpts = append(simOpts, smartpaytest.WithWebhookURL(o.notifyURL), smartpaytest.WithWebhookRetry(1, 0))
+		simOpts = append(simOpts, smartpaytest.WithNotificationURL(o.notifyURL), smartpaytest.WithNotificationRetry(1, 0))
 	}
 	sim := smartpaytest.NewServer(simOpts...)
-	cfg.MerchantKey, cfg.AuthenticationKey, cfg.BaseURL = key, payments.Secret(auth), sim.URL()
+	cfg.MerchantKey, cfg.AuthenticationKey, cfg.BaseURL = key, payments.Secret(auth), sim.BaseURL()
 	cfg.HTTPClient = client(sim.Client().Transport, o)
 	if o.oauth {
 		cfg.AuthenticationKey = ""

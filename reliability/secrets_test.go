@@ -441,10 +441,10 @@ func recordingHarness(t *testing.T, driver, dir string) conformance.Harness {
 			return g
 		}
 		h.Simulator = func(t *testing.T) http.RoundTripper {
-			sim := smartpaymentstest.NewServer(smartpaymentstest.WithCredentials(smartpaymentstest.DefaultMerchantKey, sentinelAPIKey), smartpaymentstest.WithoutCallbacks())
+			sim := smartpaymentstest.NewServer(smartpaymentstest.WithCredentials(smartpaymentstest.DefaultMerchantKey, sentinelAPIKey), smartpaymentstest.WithoutNotifications())
 			t.Cleanup(sim.Close)
 			return conformance.RewriteHosts(map[string]string{
-				"api-gateway.smartcore.pro": sim.GatewayURL(), "chd-api.smartcore.pro": sim.CardDataURL(), "service.magua-pay.com": sim.ExportURL(),
+				"api-gateway.smartcore.pro": sim.BaseURL(), "chd-api.smartcore.pro": sim.CardBaseURL(), "service.magua-pay.com": sim.ExportBaseURL(),
 			})
 		}
 	case smart2pay.Name:
@@ -459,7 +459,7 @@ func recordingHarness(t *testing.T, driver, dir string) conformance.Harness {
 			sim := smart2paytest.NewServer(smart2paytest.WithCredentials(smart2paytest.DefaultSiteID, sentinelAPIKey),
 				smart2paytest.WithCardCredentials(smart2paytest.DefaultCardSiteID, sentinelAPIKey+"-card"))
 			t.Cleanup(sim.Close)
-			return conformance.RewriteHosts(map[string]string{"paytest.smart2pay.com": sim.URL(), "securetest.smart2pay.com": sim.CardURL()})
+			return conformance.RewriteHosts(map[string]string{"paytest.smart2pay.com": sim.BaseURL(), "securetest.smart2pay.com": sim.CardBaseURL()})
 		}
 	case smartpay.Name:
 		h.Fixtures.DeclineReason = payments.DeclineGeneric
@@ -472,7 +472,7 @@ func recordingHarness(t *testing.T, driver, dir string) conformance.Harness {
 		h.Simulator = func(t *testing.T) http.RoundTripper {
 			sim := smartpaytest.NewServer(smartpaytest.WithCredentials(smartpaytest.DefaultMerchantKey, sentinelAPIKey))
 			t.Cleanup(sim.Close)
-			return conformance.RewriteHosts(map[string]string{"api.smartpay.example": sim.URL()})
+			return conformance.RewriteHosts(map[string]string{"api.smartpay.example": sim.BaseURL()})
 		}
 	}
 	return h

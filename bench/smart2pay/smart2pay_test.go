@@ -34,7 +34,7 @@ func TestMain(m *testing.M) {
 	benchutil.Main(m, map[string]benchutil.Servers{
 		"sim": func() (map[string]string, func(), func()) {
 			s := smart2paytest.NewServer()
-			return map[string]string{"apm": s.URL(), "card": s.CardURL()}, s.Reset, s.Close
+			return map[string]string{"apm": s.BaseURL(), "card": s.CardBaseURL()}, s.Reset, s.Close
 		},
 		"fixed": benchutil.FixedFile(http.StatusCreated, docCreateCard, "card", "apm"),
 	})
@@ -164,7 +164,7 @@ func captureNotification(b *testing.B) (http.Header, []byte) {
 	defer sink.Close()
 	s := smart2paytest.NewServer(smart2paytest.WithNotificationURL(sink.URL))
 	defer s.Close()
-	gw := newGateway(b, nil, map[string]string{"apm": s.URL(), "card": s.CardURL()})
+	gw := newGateway(b, nil, map[string]string{"apm": s.BaseURL(), "card": s.CardBaseURL()})
 	if _, err := gw.Authorize(context.Background(), request("bench-notify")); err != nil {
 		b.Fatal(err)
 	}

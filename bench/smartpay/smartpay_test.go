@@ -4,7 +4,7 @@
 // POST /payment/authorize/) against the simulator next to the floor client,
 // and against a server answering the document's example body (for the
 // stripe-go comparison); Status is Get Payment Status. Also: webhook
-// parsing (ParseWebhook) and Notify, which always confirms with a status
+// parsing (ParseNotification) and Notify, which always confirms with a status
 // query, and parallel throughput.
 package smartpaybench
 
@@ -33,7 +33,7 @@ func TestMain(m *testing.M) {
 	benchutil.Main(m, map[string]benchutil.Servers{
 		"sim": func() (map[string]string, func(), func()) {
 			s := smartpaytest.NewServer()
-			return map[string]string{"api": s.URL()}, s.Reset, s.Close
+			return map[string]string{"api": s.BaseURL()}, s.Reset, s.Close
 		},
 		"fixed": benchutil.FixedFile(http.StatusCreated, docAuthorize, "api"),
 	})
@@ -112,14 +112,14 @@ func BenchmarkAuthorizeFixed(b *testing.B) { fixed.Authorize(b) }
 // busy.
 func BenchmarkAuthorizeParallel(b *testing.B) { sim.AuthorizeParallel(b) }
 
-// BenchmarkParseWebhook parses a webhook as the simulator posts it: the
+// BenchmarkParseNotification parses a webhook as the simulator posts it: the
 // verify-and-parse step without the confirming status query (SmartPay does
 // not sign webhooks; the only local check is the merchantKey and, when
 // configured, Basic credentials).
-func BenchmarkParseWebhook(b *testing.B) {
+func BenchmarkParseNotification(b *testing.B) {
 	header, body, _ := captureWebhook(b)
 	benchutil.Notify(b, header, body, func(*http.Request) error {
-		ev, err := smartpay.ParseWebhook(body) // the parser alone, as a handler holding the body calls it
+		ev, err := smartpay.ParseNotification(body) // the parser alone, as a handler holding the body calls it
 		if err != nil {
 			return err
 		}
@@ -135,7 +135,7 @@ func BenchmarkParseWebhook(b *testing.B) {
 func BenchmarkNotify(b *testing.B) {
 	header, body, s := captureWebhook(b)
 	defer s.Close()
-	gw := newDriver(b, benchutil.NewClient(), s.URL())
+	gw := newDriver(b, benchutil.NewClient(), s.BaseURL())
 	ctx := context.Background()
 	benchutil.Notify(b, header, body, func(r *http.Request) error {
 		n, err := gw.Notify(ctx, r)
@@ -169,9 +169,9 @@ func captureWebhook(b *testing.B) (http.Header, []byte, *smartpaytest.Server) {
 		mu.Unlock()
 	}))
 	b.Cleanup(sink.Close)
-	s := smartpaytest.NewServer(smartpaytest.WithWebhookURL(sink.URL))
+	s := smartpaytest.NewServer(smartpaytest.WithNotificationURL(sink.URL))
 	b.Cleanup(s.Close)
-	gw := newDriver(b, nil, s.URL())
+	gw := newDriver(b, nil, s.BaseURL())
 	if _, err := gw.Authorize(context.Background(), request("bench-webhook")); err != nil {
 		b.Fatal(err)
 	}

@@ -30,8 +30,8 @@ func TestMain(m *testing.M) {
 			// at once (an assumption of the simulator's; the document
 			// answers 1 + REDIRECT, which the driver then reads back with
 			// /check), so both clients measure one call.
-			s := smartpaymentstest.NewServer(smartpaymentstest.WithoutCallbacks(), smartpaymentstest.WithImmediateResults())
-			return map[string]string{"gateway": s.GatewayURL(), "card": s.CardDataURL(), "export": s.ExportURL()}, s.Reset, s.Close
+			s := smartpaymentstest.NewServer(smartpaymentstest.WithoutNotifications(), smartpaymentstest.WithImmediateResults())
+			return map[string]string{"gateway": s.BaseURL(), "card": s.CardBaseURL(), "export": s.ExportBaseURL()}, s.Reset, s.Close
 		},
 		"fixed": benchutil.Fixed(http.StatusOK, []byte(docHost2Host), "card", "gateway", "export"),
 	})
@@ -44,7 +44,7 @@ func newDriver(tb testing.TB, hc *http.Client, urls map[string]string) *smartpay
 	gw, err := smartpayments.New(smartpayments.Config{
 		MerchantKey: smartpaymentstest.DefaultMerchantKey, Secret: smartpaymentstest.DefaultSecret,
 		Account: "EUR-sandbox", MerchantSite: "https://shop.example.com",
-		GatewayURL: urls["gateway"], CardDataURL: urls["card"], ExportURL: urls["export"], HTTPClient: hc,
+		BaseURL: urls["gateway"], CardBaseURL: urls["card"], ExportBaseURL: urls["export"], HTTPClient: hc,
 		NotificationQueriesPerSecond: -1, // BenchmarkNotify measures Notify, not its query bound
 	})
 	if err != nil {

@@ -35,7 +35,7 @@ func TestConformance(t *testing.T) {
 		Name:   memory.Name,
 		NoHTTP: true,
 		NewGateway: func(t *testing.T, _ http.RoundTripper) payments.Gateway {
-			return memory.New()
+			return memory.New(memory.Config{})
 		},
 		CompleteAction: func(t *testing.T, s *conformance.Scenario, p *payments.Payment, approve bool) {
 			if _, err := s.Gateway.(*memory.Gateway).CompleteAction(p.ID, approve); err != nil {

@@ -33,7 +33,7 @@ func checkout(ctx context.Context, gw payments.Gateway, order string, number pay
 // test card.
 func Example() {
 	ctx := context.Background()
-	gw := memory.New()
+	gw := memory.New(memory.Config{})
 
 	for i, number := range []payments.CardNumber{memory.CardApproved, memory.CardInsufficientFunds, memory.CardThreeDS} {
 		got, err := checkout(ctx, gw, fmt.Sprintf("order-%d", i), number)
@@ -48,7 +48,7 @@ func Example() {
 // Finishing a 3-D Secure challenge as the customer would.
 func ExampleGateway_CompleteAction() {
 	ctx := context.Background()
-	gw := memory.New()
+	gw := memory.New(memory.Config{})
 	amount, _ := payments.ParseMoney("10.00", "EUR")
 	p, _ := gw.Authorize(ctx, &payments.AuthorizeRequest{
 		Reference: "order-3ds", Amount: amount,
@@ -66,7 +66,7 @@ func ExampleGateway_CompleteAction() {
 // Testing a webhook handler with a signed notification.
 func ExampleGateway_NotificationRequest() {
 	ctx := context.Background()
-	gw := memory.New()
+	gw := memory.New(memory.Config{})
 	amount, _ := payments.ParseMoney("25.00", "EUR")
 	p, _ := gw.Authorize(ctx, &payments.AuthorizeRequest{
 		Reference: "order-hook", Amount: amount, Capture: true,
@@ -89,7 +89,7 @@ func ExampleGateway_NotificationRequest() {
 // Partial captures and refunds, with the amount rules enforced.
 func ExampleGateway_Capture() {
 	ctx := context.Background()
-	gw := memory.New()
+	gw := memory.New(memory.Config{})
 	amount, _ := payments.ParseMoney("100.00", "EUR")
 	p, _ := gw.Authorize(ctx, &payments.AuthorizeRequest{
 		Reference: "order-split", Amount: amount,

@@ -124,44 +124,28 @@ var declineByLast4 = map[string]payments.DeclineReason{
 // the lower-case hex HMAC-SHA256 of the raw body under the gateway secret.
 const SignatureHeader = "X-Memory-Signature"
 
-// DefaultSecret is the notification signing secret when WithSecret is not
-// given.
+// DefaultSecret is the notification signing secret when Config.Secret is
+// empty.
 const DefaultSecret = "memory-notification-secret"
+
+// DefaultNotificationURL is where NotificationRequest posts when neither the
+// payment's ReturnURLs.Notification nor Config.NotificationURL is set.
+const DefaultNotificationURL = "http://localhost/payments/notify"
 
 // maxNotificationBytes caps a notification body Notify reads.
 const maxNotificationBytes = 1 << 20
 
-// Option configures a Gateway.
-type Option func(*Gateway)
-
-// WithSecret sets the secret notifications are signed and verified with.
-func WithSecret(secret []byte) Option {
-	return func(g *Gateway) {
-		if len(secret) > 0 {
-			g.secret = append([]byte(nil), secret...)
-		}
-	}
-}
-
-// WithClock sets the clock for Created and Updated (default time.Now), for
-// tests that compare timestamps.
-func WithClock(now func() time.Time) Option {
-	return func(g *Gateway) {
-		if now != nil {
-			g.now = now
-		}
-	}
-}
-
-// WithNotificationURL sets the URL NotificationRequest posts to when the
-// payment has no ReturnURLs.Notification (default
-// "http://localhost/payments/notify").
-func WithNotificationURL(u string) Option {
-	return func(g *Gateway) {
-		if u != "" {
-			g.notifyURL = u
-		}
-	}
+// Config configures a Gateway. Every field is optional: the zero Config is
+// a working gateway.
+type Config struct {
+	// Secret signs and verifies notifications (default DefaultSecret).
+	Secret payments.Secret
+	// NotificationURL is where NotificationRequest posts when the payment
+	// has no ReturnURLs.Notification (default DefaultNotificationURL).
+	NotificationURL string
+	// Clock replaces time.Now for Created and Updated, for tests that
+	// compare timestamps.
+	Clock func() time.Time
 }
 
 // Gateway is the in-memory payments.Gateway. Build it with New; the zero
@@ -234,18 +218,26 @@ func describeAmount(m *payments.Money) string {
 
 var _ payments.Gateway = (*Gateway)(nil)
 
-// New returns an empty in-memory gateway.
-func New(opts ...Option) *Gateway {
+// New returns an empty in-memory gateway configured by cfg. Like every
+// driver it is built from a Config; unlike the network drivers nothing in
+// cfg can be invalid, so New returns no error.
+func New(cfg Config) *Gateway {
 	g := &Gateway{
 		secret:    []byte(DefaultSecret),
 		now:       time.Now,
-		notifyURL: "http://localhost/payments/notify",
+		notifyURL: DefaultNotificationURL,
 		byID:      map[string]*record{},
 		byRef:     map[string]string{},
 		idem:      map[string]idemResult{},
 	}
-	for _, o := range opts {
-		o(g)
+	if cfg.Secret != "" {
+		g.secret = []byte(cfg.Secret)
+	}
+	if cfg.NotificationURL != "" {
+		g.notifyURL = cfg.NotificationURL
+	}
+	if cfg.Clock != nil {
+		g.now = cfg.Clock
 	}
 	return g
 }
@@ -757,7 +749,7 @@ type wireRefund struct {
 
 // NotificationRequest returns the signed webhook the gateway would send
 // about payment p in its current state: a POST of a JSON body to the
-// payment's ReturnURLs.Notification (or the WithNotificationURL default),
+// payment's ReturnURLs.Notification (or Config.NotificationURL),
 // with the signature in SignatureHeader. Serve it to your handler (for
 // instance one built with payments.NotificationHandler) to test it.
 func (g *Gateway) NotificationRequest(p *payments.Payment) (*http.Request, error) {

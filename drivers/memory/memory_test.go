@@ -61,7 +61,7 @@ func TestCards(t *testing.T) {
 		{"4111111111111111", payments.StatusFailed, payments.DeclineGeneric},
 		{"5555555555554444", payments.StatusFailed, payments.DeclineGeneric},
 	}
-	g := memory.New()
+	g := memory.New(memory.Config{})
 	for i, tt := range tests {
 		t.Run(tt.number, func(t *testing.T) {
 			p, err := g.Authorize(ctx, request(fmt.Sprintf("card-%d", i), card(tt.number)))
@@ -86,7 +86,7 @@ func TestCards(t *testing.T) {
 }
 
 func TestMethods(t *testing.T) {
-	g := memory.New()
+	g := memory.New(memory.Config{})
 	tests := []struct {
 		name    string
 		method  payments.PaymentMethod
@@ -121,7 +121,7 @@ func TestMethods(t *testing.T) {
 }
 
 func TestCompleteAction(t *testing.T) {
-	g := memory.New()
+	g := memory.New(memory.Config{})
 	tests := []struct {
 		name    string
 		number  string
@@ -155,7 +155,7 @@ func TestCompleteAction(t *testing.T) {
 }
 
 func TestCaptureAndRefundRules(t *testing.T) {
-	g := memory.New()
+	g := memory.New(memory.Config{})
 	p := authorize(t, g, "rules", memory.CardApproved, false) // 100.00 EUR
 
 	steps := []struct {
@@ -240,7 +240,7 @@ func TestCaptureAndRefundRules(t *testing.T) {
 }
 
 func TestCancel(t *testing.T) {
-	g := memory.New()
+	g := memory.New(memory.Config{})
 	for _, tc := range []struct {
 		name   string
 		number string
@@ -271,7 +271,7 @@ func TestCancel(t *testing.T) {
 }
 
 func TestIdempotencyKeys(t *testing.T) {
-	g := memory.New()
+	g := memory.New(memory.Config{})
 	p := authorize(t, g, "idem", memory.CardApproved, false)
 	half := moneyPtr(t, "50")
 	for i := 0; i < 3; i++ {
@@ -355,7 +355,7 @@ func TestIdempotencyKeyContent(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			g := memory.New()
+			g := memory.New(memory.Config{})
 			a := authorize(t, g, "a", memory.CardApproved, tt.captured).ID
 			b := authorize(t, g, "b", memory.CardApproved, tt.captured).ID
 			firstAnswer, firstErr := tt.first(t, g, a, b)
@@ -398,7 +398,7 @@ func snapshot(t *testing.T, g *memory.Gateway, ids ...string) string {
 }
 
 func TestValidationComesFirst(t *testing.T) {
-	g := memory.New()
+	g := memory.New(memory.Config{})
 	bad := request("", card(memory.CardApproved))
 	if _, err := g.Authorize(ctx, bad); !errors.Is(err, payments.ErrInvalidRequest) {
 		t.Errorf("missing reference: %v", err)
@@ -416,7 +416,7 @@ func TestValidationComesFirst(t *testing.T) {
 }
 
 func TestLookupAndDuplicates(t *testing.T) {
-	g := memory.New()
+	g := memory.New(memory.Config{})
 	p := authorize(t, g, "order-1", memory.CardApproved, true)
 	got, err := g.Status(ctx, &payments.StatusRequest{Reference: "order-1"})
 	if err != nil || got.ID != p.ID {
@@ -433,7 +433,7 @@ func TestLookupAndDuplicates(t *testing.T) {
 }
 
 func TestReturnedPaymentsAreCopies(t *testing.T) {
-	g := memory.New()
+	g := memory.New(memory.Config{})
 	p := authorize(t, g, "copy", memory.CardThreeDS, false)
 	p.Action.Fields["creq"] = "changed"
 	p.Status = payments.StatusCaptured
@@ -444,7 +444,7 @@ func TestReturnedPaymentsAreCopies(t *testing.T) {
 }
 
 func TestExpireAndChargeback(t *testing.T) {
-	g := memory.New()
+	g := memory.New(memory.Config{})
 	a := authorize(t, g, "exp", memory.CardApproved, false)
 	if p, err := g.Expire(a.ID); err != nil || p.Status != payments.StatusExpired {
 		t.Errorf("Expire = %v, %v", p, err)
@@ -462,7 +462,7 @@ func TestExpireAndChargeback(t *testing.T) {
 }
 
 func TestNotifications(t *testing.T) {
-	g := memory.New(memory.WithSecret([]byte("s3cret")))
+	g := memory.New(memory.Config{Secret: "s3cret"})
 	p := authorize(t, g, "notify", memory.CardApproved, true)
 
 	valid := func() *http.Request {
@@ -484,7 +484,7 @@ func TestNotifications(t *testing.T) {
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		return r
 	}
-	other := memory.New(memory.WithSecret([]byte("other")))
+	other := memory.New(memory.Config{Secret: "other"})
 	ghost := authorize(t, other, "ghost", memory.CardApproved, true)
 	tests := []struct {
 		name string
@@ -512,7 +512,7 @@ func TestNotifications(t *testing.T) {
 	}
 
 	// A validly signed notification about a payment this gateway does not know.
-	g2 := memory.New(memory.WithSecret([]byte("s3cret")))
+	g2 := memory.New(memory.Config{Secret: "s3cret"})
 	if _, err := g2.Notify(ctx, valid()); !errors.Is(err, payments.ErrUnverified) {
 		t.Errorf("unknown payment: %v", err)
 	}
@@ -528,7 +528,7 @@ func TestNotifications(t *testing.T) {
 // TestConcurrentUse runs every operation from many goroutines; run it with
 // -race.
 func TestConcurrentUse(t *testing.T) {
-	g := memory.New()
+	g := memory.New(memory.Config{})
 	const workers = 16
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
@@ -591,7 +591,7 @@ func TestConcurrentUse(t *testing.T) {
 // payment moved on (canceled; captured further) does not report the old
 // state through the plain handler: the gateway reports its current one.
 func TestNotificationReplay(t *testing.T) {
-	g := memory.New()
+	g := memory.New(memory.Config{})
 	record := func(p *payments.Payment) func() *http.Request {
 		r, err := g.NotificationRequest(p)
 		if err != nil {

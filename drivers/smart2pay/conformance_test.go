@@ -62,8 +62,8 @@ func harness() conformance.Harness {
 			sim := smart2paytest.NewServer()
 			t.Cleanup(sim.Close)
 			return conformance.RewriteHosts(map[string]string{
-				"paytest.smart2pay.com":    sim.URL(),
-				"securetest.smart2pay.com": sim.CardURL(),
+				"paytest.smart2pay.com":    sim.BaseURL(),
+				"securetest.smart2pay.com": sim.CardBaseURL(),
 			})
 		},
 		LiveEnv: []string{envSiteID, envAPIKey, envCardSiteID, envCardAPIKey},

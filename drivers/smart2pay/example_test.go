@@ -24,7 +24,7 @@ func Example() {
 	gw, err := smart2pay.New(smart2pay.Config{
 		SiteID: smart2paytest.DefaultSiteID, APIKey: smart2paytest.DefaultAPIKey,
 		CardSiteID: smart2paytest.DefaultCardSiteID, CardAPIKey: smart2paytest.DefaultCardAPIKey,
-		BaseURL: sim.URL(), CardBaseURL: sim.CardURL(), HTTPClient: sim.Client(),
+		BaseURL: sim.BaseURL(), CardBaseURL: sim.CardBaseURL(), HTTPClient: sim.Client(),
 	})
 	if err != nil {
 		panic(err)
@@ -103,7 +103,7 @@ func ExampleGateway_ListPayments() {
 	defer sim.Close()
 	gw, _ := smart2pay.New(smart2pay.Config{
 		SiteID: smart2paytest.DefaultSiteID, APIKey: smart2paytest.DefaultAPIKey,
-		BaseURL: sim.URL(), CardBaseURL: sim.CardURL(), HTTPClient: sim.Client(),
+		BaseURL: sim.BaseURL(), CardBaseURL: sim.CardBaseURL(), HTTPClient: sim.Client(),
 	})
 	for i, amount := range []string{"1.00", "2.50", "9.99"} {
 		m, _ := payments.ParseMoney(amount, "EUR")

@@ -22,8 +22,8 @@ func simConfig(sim *smart2paytest.Server) smart2pay.Config {
 		APIKey:      smart2paytest.DefaultAPIKey,
 		CardSiteID:  smart2paytest.DefaultCardSiteID,
 		CardAPIKey:  smart2paytest.DefaultCardAPIKey,
-		BaseURL:     sim.URL(),
-		CardBaseURL: sim.CardURL(),
+		BaseURL:     sim.BaseURL(),
+		CardBaseURL: sim.CardBaseURL(),
 		HTTPClient:  sim.Client(),
 	}
 }

@@ -210,7 +210,7 @@ func TestAlternativeMethodRedirect(t *testing.T) {
 	if strings.HasPrefix(p.ID, smart2pay.CardIDPrefix) || p.Status != payments.StatusRequiresAction || p.ProviderStatus != "1 Open" {
 		t.Fatalf("apm: %+v", p)
 	}
-	if p.Action == nil || p.Action.Type != payments.ActionRedirect || !strings.HasPrefix(p.Action.URL, sim.URL()+"/Home?PaymentToken=") || !strings.HasPrefix(p.Action.QRCodeURL, "weixin://") {
+	if p.Action == nil || p.Action.Type != payments.ActionRedirect || !strings.HasPrefix(p.Action.URL, sim.BaseURL()+"/Home?PaymentToken=") || !strings.HasPrefix(p.Action.QRCodeURL, "weixin://") {
 		t.Fatalf("action: %+v", p.Action)
 	}
 

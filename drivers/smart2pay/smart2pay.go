@@ -26,14 +26,14 @@ const Name = "smart2pay"
 
 // The documented GlobalPay hosts.
 const (
-	// TestURL is the test host of the alternative payment methods API.
-	TestURL = "https://paytest.smart2pay.com"
-	// LiveURL is the live host of the alternative payment methods API.
-	LiveURL = "https://globalpay.smart2pay.com"
-	// TestCardURL is the test host of the direct card API.
-	TestCardURL = "https://securetest.smart2pay.com"
-	// LiveCardURL is the live host of the direct card API.
-	LiveCardURL = "https://secure.smart2pay.com"
+	// TestBaseURL is the test host of the alternative payment methods API.
+	TestBaseURL = "https://paytest.smart2pay.com"
+	// LiveBaseURL is the live host of the alternative payment methods API.
+	LiveBaseURL = "https://globalpay.smart2pay.com"
+	// TestCardBaseURL is the test host of the direct card API.
+	TestCardBaseURL = "https://securetest.smart2pay.com"
+	// LiveCardBaseURL is the live host of the direct card API.
+	LiveCardBaseURL = "https://secure.smart2pay.com"
 )
 
 // DefaultTimeout bounds one HTTP attempt when Config.Timeout is zero. The
@@ -105,9 +105,9 @@ func New(cfg Config) (*Gateway, error) {
 	if (cfg.CardSiteID == 0) != (cfg.CardAPIKey == "") {
 		return nil, &payments.Error{Code: payments.InvalidRequest, Provider: Name, Field: "CardSiteID", Message: "CardSiteID and CardAPIKey go together"}
 	}
-	apmURL, cardURL := TestURL, TestCardURL
+	apmURL, cardURL := TestBaseURL, TestCardBaseURL
 	if cfg.Live {
-		apmURL, cardURL = LiveURL, LiveCardURL
+		apmURL, cardURL = LiveBaseURL, LiveCardBaseURL
 	}
 	if cfg.BaseURL != "" {
 		apmURL = cfg.BaseURL

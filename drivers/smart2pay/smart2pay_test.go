@@ -62,8 +62,8 @@ func TestHosts(t *testing.T) {
 		cfg       smart2pay.Config
 		apm, card string
 	}{
-		{"test", smart2pay.Config{}, smart2pay.TestURL, smart2pay.TestCardURL},
-		{"live", smart2pay.Config{Live: true}, smart2pay.LiveURL, smart2pay.LiveCardURL},
+		{"test", smart2pay.Config{}, smart2pay.TestBaseURL, smart2pay.TestCardBaseURL},
+		{"live", smart2pay.Config{Live: true}, smart2pay.LiveBaseURL, smart2pay.LiveCardBaseURL},
 		{"override", smart2pay.Config{Live: true, BaseURL: "http://127.0.0.1:1/", CardBaseURL: "http://127.0.0.1:2"}, "http://127.0.0.1:1", "http://127.0.0.1:2"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -89,8 +89,8 @@ func TestHosts(t *testing.T) {
 			}
 		})
 	}
-	if smart2pay.TestURL != "https://paytest.smart2pay.com" || smart2pay.LiveURL != "https://globalpay.smart2pay.com" ||
-		smart2pay.TestCardURL != "https://securetest.smart2pay.com" || smart2pay.LiveCardURL != "https://secure.smart2pay.com" {
+	if smart2pay.TestBaseURL != "https://paytest.smart2pay.com" || smart2pay.LiveBaseURL != "https://globalpay.smart2pay.com" ||
+		smart2pay.TestCardBaseURL != "https://securetest.smart2pay.com" || smart2pay.LiveCardBaseURL != "https://secure.smart2pay.com" {
 		t.Error("documented hosts changed")
 	}
 }

@@ -57,7 +57,7 @@ func TestConformance(t *testing.T) {
 		Simulator: func(t *testing.T) http.RoundTripper {
 			sim := smartpaytest.NewServer(smartpaytest.WithClock(confClock))
 			t.Cleanup(sim.Close)
-			return conformance.RewriteHosts(map[string]string{confHost: sim.URL()})
+			return conformance.RewriteHosts(map[string]string{confHost: sim.BaseURL()})
 		},
 		LiveEnv: []string{"SMARTPAY_MERCHANT_KEY", "SMARTPAY_AUTHENTICATION_KEY", "SMARTPAY_BASE_URL", "SMARTPAY_ORIGIN"},
 		Fixtures: conformance.Fixtures{

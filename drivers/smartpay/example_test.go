@@ -22,7 +22,7 @@ func Example() {
 	gw, err := smartpay.New(smartpay.Config{
 		MerchantKey:       smartpaytest.DefaultMerchantKey,
 		AuthenticationKey: smartpaytest.DefaultAuthenticationKey,
-		BaseURL:           sim.URL(), // the SmartPay BaseURL given at onboarding
+		BaseURL:           sim.BaseURL(), // the SmartPay BaseURL given at onboarding
 		Origin:            "https://shop.example",
 		HTTPClient:        sim.Client(),
 	})
@@ -75,7 +75,7 @@ func ExampleGateway_CreateCheckout() {
 	defer sim.Close()
 	gw, _ := smartpay.New(smartpay.Config{
 		MerchantKey: smartpaytest.DefaultMerchantKey, AuthenticationKey: smartpaytest.DefaultAuthenticationKey,
-		BaseURL: sim.URL(), Origin: "https://shop.example", HTTPClient: sim.Client(),
+		BaseURL: sim.BaseURL(), Origin: "https://shop.example", HTTPClient: sim.Client(),
 	})
 	amount, _ := payments.ParseMoney("120.00", "EUR")
 	c, err := gw.CreateCheckout(context.Background(), &payments.AuthorizeRequest{

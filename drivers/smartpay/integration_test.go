@@ -32,7 +32,7 @@ func newGateway(t testing.TB, sim *smartpaytest.Server, mutate ...func(*smartpay
 	cfg := smartpay.Config{
 		MerchantKey:       smartpaytest.DefaultMerchantKey,
 		AuthenticationKey: smartpaytest.DefaultAuthenticationKey,
-		BaseURL:           sim.URL(),
+		BaseURL:           sim.BaseURL(),
 		Origin:            "https://shop.example",
 		HTTPClient:        sim.Client(),
 	}
@@ -517,7 +517,7 @@ func TestSimWebhooks(t *testing.T) {
 	})
 	merchant := httptest.NewServer(handler)
 	t.Cleanup(merchant.Close)
-	sim := smartpaytest.NewServer(smartpaytest.WithWebhookURL(merchant.URL), smartpaytest.WithWebhookBasicAuth(hook, pass))
+	sim := smartpaytest.NewServer(smartpaytest.WithNotificationURL(merchant.URL), smartpaytest.WithNotificationBasicAuth(hook, pass))
 	t.Cleanup(sim.Close)
 	gw = newGateway(t, sim, func(c *smartpay.Config) {
 		c.NotificationAuth = &smartpay.NotificationAuth{Username: hook, Password: payments.Secret(pass)}
@@ -596,8 +596,8 @@ func TestSimWebhookWrongCredentials(t *testing.T) {
 		w.WriteHeader(rec.Code)
 	}))
 	t.Cleanup(merchant.Close)
-	sim := smartpaytest.NewServer(smartpaytest.WithWebhookURL(merchant.URL), smartpaytest.WithWebhookBasicAuth("hook-user", "guessed"),
-		smartpaytest.WithWebhookRetry(2, time.Millisecond))
+	sim := smartpaytest.NewServer(smartpaytest.WithNotificationURL(merchant.URL), smartpaytest.WithNotificationBasicAuth("hook-user", "guessed"),
+		smartpaytest.WithNotificationRetry(2, time.Millisecond))
 	t.Cleanup(sim.Close)
 	gw = newGateway(t, sim, func(c *smartpay.Config) {
 		c.NotificationAuth = &smartpay.NotificationAuth{Username: "hook-user", Password: "hook-pass"}

@@ -167,9 +167,9 @@ func (g *Gateway) confirm(ctx context.Context, id string) (*payments.Payment, *p
 	return p, doc, nil
 }
 
-// WebhookEvent is a parsed SmartPay webhook envelope. Its contents are
+// NotificationEvent is a parsed SmartPay webhook envelope. Its contents are
 // claims, not facts: Notify confirms them with the provider.
-type WebhookEvent struct {
+type NotificationEvent struct {
 	// ID is the event id (the same on redeliveries).
 	ID string
 	// MerchantKey is the merchant the event is for, when given.
@@ -190,15 +190,15 @@ type WebhookEvent struct {
 	TransactionID string
 }
 
-// ParseWebhook parses a webhook body without trusting it. A body that
+// ParseNotification parses a webhook body without trusting it. A body that
 // is not the documented envelope, or whose identifiers are unusable, is an
 // ErrInvalidRequest error.
-func ParseWebhook(body []byte) (*WebhookEvent, error) {
+func ParseNotification(body []byte) (*NotificationEvent, error) {
 	ev, _, err := parseWebhook(body)
 	return ev, err
 }
 
-// parseWebhook is ParseWebhook, also reporting whether body is one valid
+// parseWebhook is ParseNotification, also reporting whether body is one valid
 // JSON value (then redact.Decoded may scrub it).
 //
 // The usual body, one JSON object, is decoded with json.Unmarshal. Any
@@ -212,7 +212,7 @@ func ParseWebhook(body []byte) (*WebhookEvent, error) {
 // ("merchantKey" twice, "MERCHANTKEY"), is ErrInvalidRequest: encoding/json
 // would keep the last one, which let a body name a merchant and then
 // erase it.
-func parseWebhook(body []byte) (*WebhookEvent, bool, error) {
+func parseWebhook(body []byte) (*NotificationEvent, bool, error) {
 	var ev webhookEvent
 	valid, err := readEnvelope(body, &ev)
 	if err != nil {
@@ -253,12 +253,12 @@ func readEnvelope(body []byte, ev *webhookEvent) (bool, error) {
 	return false, nil
 }
 
-// eventOf checks the envelope's identifiers and builds the WebhookEvent.
-func eventOf(ev *webhookEvent) (*WebhookEvent, error) {
-	bad := func(msg string, err error) (*WebhookEvent, error) {
+// eventOf checks the envelope's identifiers and builds the NotificationEvent.
+func eventOf(ev *webhookEvent) (*NotificationEvent, error) {
+	bad := func(msg string, err error) (*NotificationEvent, error) {
 		return nil, badWebhook(msg, err)
 	}
-	n := &WebhookEvent{
+	n := &NotificationEvent{
 		ID: ev.ID, MerchantKey: ev.MerchantKey, CreatedAt: ev.CreatedAt, Origin: ev.Origin,
 		EventType: ev.EventType, ObjectType: strings.ToLower(strings.TrimSpace(ev.ObjectType)),
 		ObjectID: strings.TrimSpace(string(ev.ObjectID)),

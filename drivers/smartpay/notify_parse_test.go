@@ -79,11 +79,11 @@ func FuzzReadEnvelope(f *testing.F) {
 	f.Fuzz(envelopesMatch)
 }
 
-// TestParseWebhookDuplicateKeys: a key given twice, exactly or in another
+// TestParseNotificationDuplicateKeys: a key given twice, exactly or in another
 // letter case, in the envelope or in the context or data object Notify
 // reads the transactionId from, is refused: encoding/json keeps the last,
 // so a body could name a merchant and then erase it.
-func TestParseWebhookDuplicateKeys(t *testing.T) {
+func TestParseNotificationDuplicateKeys(t *testing.T) {
 	const id = `"00000000-0000-4000-8000-000000000001"`
 	tests := []struct {
 		name, body, field string
@@ -96,7 +96,7 @@ func TestParseWebhookDuplicateKeys(t *testing.T) {
 		{"data transactionId twice", `{"objectId":"r-1","objectType":"refund","data":{"transactionId":` + id + `,"transactionId":"t-2"}}`, "transactionId"},
 	}
 	for _, tt := range tests {
-		_, err := ParseWebhook([]byte(tt.body))
+		_, err := ParseNotification([]byte(tt.body))
 		var pe *payments.Error
 		if !errors.As(err, &pe) || pe.Code != payments.InvalidRequest || pe.Field != tt.field {
 			t.Errorf("%s: %v, want ErrInvalidRequest naming %q", tt.name, err, tt.field)
@@ -107,7 +107,7 @@ func TestParseWebhookDuplicateKeys(t *testing.T) {
 		`{"merchantKey":"ours","objectId":` + id + `,"objectType":"payment","metadata":{"a":1,"A":2}}`,
 		`{"objectId":"r-1","objectType":"refund","context":{"transactionId":` + id + `},"data":{"transactionId":` + id + `,"refundId":"r-1"}}`,
 	} {
-		if _, err := ParseWebhook([]byte(body)); err != nil {
+		if _, err := ParseNotification([]byte(body)); err != nil {
 			t.Errorf("%s: %v", body, err)
 		}
 	}

@@ -195,8 +195,8 @@ func FuzzDecodePayment(f *testing.F) {
 	})
 }
 
-// FuzzParseWebhook feeds arbitrary bodies to the notification parser.
-func FuzzParseWebhook(f *testing.F) {
+// FuzzParseNotification feeds arbitrary bodies to the notification parser.
+func FuzzParseNotification(f *testing.F) {
 	seeds := []string{
 		`{"id":"00000000-0000-4000-8004-000000000001","merchantKey":"31928de9-1344-469f-b0eb-8e5d0fef3d21","createdAt":"2024-10-09T10:50:15.708Z","origin":"api","eventType":"updated","objectId":"00000000-0000-4000-8000-000000000001","objectType":"prepayment","context":{"transactionId":"00000000-0000-4000-8000-000000000001"},"data":{"transactionId":"00000000-0000-4000-8000-000000000001","paymentStatus":"AUTHORIZATION_PENDING","amount":50.99,"currencyCode":"EUR","transactionReference":"700000000000001"},"metadata":{}}`,
 		`{"id":"e","objectId":"r-1","objectType":"refund","context":{"transactionId":"t-1"},"data":{"refundId":"r-1","transactionId":"t-1","status":"REFUNDED","amount":5.00}}`,
@@ -209,7 +209,7 @@ func FuzzParseWebhook(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		ev, err := ParseWebhook(body)
+		ev, err := ParseNotification(body)
 		if err != nil {
 			if !strings.Contains(err.Error(), "invalid_request") {
 				t.Fatalf("error of the wrong class: %v", err)

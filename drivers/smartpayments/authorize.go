@@ -108,7 +108,7 @@ func (g *Gateway) buildPayment(req *payments.AuthorizeRequest) (endpoint, *payme
 
 	b.SuccessURL = req.ReturnURLs.Success
 	b.FailURL = firstNonEmpty(req.ReturnURLs.Failure, req.ReturnURLs.Cancel)
-	b.CallbackURL = firstNonEmpty(req.ReturnURLs.Notification, g.cfg.CallbackURL)
+	b.CallbackURL = firstNonEmpty(req.ReturnURLs.Notification, g.cfg.NotificationURL)
 	b.StatusURL = opts.StatusURL
 	b.MerchantSite = firstNonEmpty(opts.MerchantSite, g.cfg.MerchantSite)
 	switch {

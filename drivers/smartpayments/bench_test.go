@@ -12,7 +12,7 @@ import (
 // BenchmarkAuthorizeSale is a card sale against the simulator over
 // loopback HTTP (request building, validation, JSON, HTTP, mapping).
 func BenchmarkAuthorizeSale(b *testing.B) {
-	_, g := newSim(b, smartpaymentstest.WithoutCallbacks())
+	_, g := newSim(b, smartpaymentstest.WithoutNotifications())
 	ctx := context.Background()
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -26,7 +26,7 @@ func BenchmarkAuthorizeSale(b *testing.B) {
 
 // BenchmarkStatus is a /check against the simulator.
 func BenchmarkStatus(b *testing.B) {
-	_, g := newSim(b, smartpaymentstest.WithoutCallbacks())
+	_, g := newSim(b, smartpaymentstest.WithoutNotifications())
 	ctx := context.Background()
 	if _, err := g.Authorize(ctx, request(b, "bench-status", "10.00", smartpaymentstest.CardFrictionless, true)); err != nil {
 		b.Fatal(err)

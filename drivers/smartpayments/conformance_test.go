@@ -49,13 +49,13 @@ func TestConformance(t *testing.T) {
 			return g
 		},
 		Simulator: func(t *testing.T) http.RoundTripper {
-			srv := smartpaymentstest.NewServer(smartpaymentstest.WithoutCallbacks())
+			srv := smartpaymentstest.NewServer(smartpaymentstest.WithoutNotifications())
 			t.Cleanup(srv.Close)
 			return &simTransport{
 				RoundTripper: conformance.RewriteHosts(map[string]string{
-					"api-gateway.smartcore.pro": srv.GatewayURL(),
-					"chd-api.smartcore.pro":     srv.CardDataURL(),
-					"service.magua-pay.com":     srv.ExportURL(),
+					"api-gateway.smartcore.pro": srv.BaseURL(),
+					"chd-api.smartcore.pro":     srv.CardBaseURL(),
+					"service.magua-pay.com":     srv.ExportBaseURL(),
 				}),
 				srv: srv,
 			}

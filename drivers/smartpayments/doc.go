@@ -30,10 +30,10 @@
 //	PayoutAccount         "account" of withdrawals, tokenization forms and balance (e.g. "EUR-sandbox-payout")
 //	Currency              — (the provider reports amounts without a currency; default: the account name's prefix)
 //	MerchantSite          "merchant_site"
-//	CallbackURL           "callback_url" (default for refunds, recurrent payments, withdrawals, payments without ReturnURLs.Notification)
-//	GatewayURL            https://api-gateway.smartcore.pro
-//	CardDataURL           https://chd-api.smartcore.pro (PCI DSS host)
-//	ExportURL             https://service.magua-pay.com
+//	NotificationURL       "callback_url" (default for refunds, recurrent payments, withdrawals, payments without ReturnURLs.Notification)
+//	BaseURL               https://api-gateway.smartcore.pro
+//	CardBaseURL           https://chd-api.smartcore.pro (PCI DSS host)
+//	ExportBaseURL         https://service.magua-pay.com
 //	HTTPClient, Timeout   — (transport; cassettes, simulators and proxies plug in here)
 //	MaxExportBytes        — (cap on a downloaded xlsx)
 //	Logger                — (debug logs, scrubbed; nil is silent)

@@ -247,7 +247,7 @@ func TestDocRecurrent(t *testing.T) {
 func TestDocTokenizeForm(t *testing.T) {
 	g := docGateway(t, "DocTokenizeForm", smartpayments.Config{})
 	f, err := g.TokenizeForm(context.Background(), &smartpayments.TokenizeRequest{
-		Reference: "tokenizeOrderId_1050", CallbackURL: "https://site.com/callback",
+		Reference: "tokenizeOrderId_1050", NotificationURL: "https://site.com/callback",
 		SuccessURL: "https://site.com/success", FailURL: "https://site.com/fail",
 	})
 	require.NoError(t, err)
@@ -264,7 +264,7 @@ func TestDocWithdrawal(t *testing.T) {
 		CardNumber: "4123540003981114",
 		Customer: smartpayments.WithdrawalCustomer{FirstName: "John", MiddleName: "Jerom", LastName: "Doe",
 			Phone: "+442079460612", BirthDate: "1997-06-06", ZipCode: "121165"},
-		CallbackURL: "https://site.com/callback",
+		NotificationURL: "https://site.com/callback",
 	})
 	require.NoError(t, err)
 	assert.Equal(t, smartpayments.WithdrawalPending, w.Status)

@@ -14,7 +14,7 @@ import (
 // A card sale, a declined card and a partial refund, against the in-process
 // simulator.
 func Example() {
-	srv := smartpaymentstest.NewServer(smartpaymentstest.WithoutCallbacks())
+	srv := smartpaymentstest.NewServer(smartpaymentstest.WithoutNotifications())
 	defer srv.Close()
 
 	gw, err := smartpayments.New(smartpayments.Config{
@@ -23,9 +23,9 @@ func Example() {
 		Account:      "EUR-sandbox",
 		MerchantSite: "https://shop.example",
 		// Point the driver at the simulator instead of the provider.
-		GatewayURL:  srv.GatewayURL(),
-		CardDataURL: srv.CardDataURL(),
-		ExportURL:   srv.ExportURL(),
+		BaseURL:       srv.BaseURL(),
+		CardBaseURL:   srv.CardBaseURL(),
+		ExportBaseURL: srv.ExportBaseURL(),
 	})
 	if err != nil {
 		log.Fatal(err)
@@ -74,12 +74,12 @@ func Example() {
 
 // Paying out to a card and reading the balance.
 func ExampleGateway_Withdraw() {
-	srv := smartpaymentstest.NewServer(smartpaymentstest.WithoutCallbacks(), smartpaymentstest.WithBalance("EUR-sandbox-payout", 50000))
+	srv := smartpaymentstest.NewServer(smartpaymentstest.WithoutNotifications(), smartpaymentstest.WithBalance("EUR-sandbox-payout", 50000))
 	defer srv.Close()
 	gw, err := smartpayments.New(smartpayments.Config{
 		MerchantKey: smartpaymentstest.DefaultMerchantKey, Secret: smartpaymentstest.DefaultSecret,
 		Account: "EUR-sandbox", PayoutAccount: "EUR-sandbox-payout",
-		GatewayURL: srv.GatewayURL(), CardDataURL: srv.CardDataURL(), ExportURL: srv.ExportURL(),
+		BaseURL: srv.BaseURL(), CardBaseURL: srv.CardBaseURL(), ExportBaseURL: srv.ExportBaseURL(),
 	})
 	if err != nil {
 		log.Fatal(err)

@@ -126,7 +126,7 @@ func TestThreeDSAction(t *testing.T) {
 
 // Many goroutines share one gateway (run with -race).
 func TestConcurrentUse(t *testing.T) {
-	srv, g := newSim(t, smartpaymentstest.WithoutCallbacks())
+	srv, g := newSim(t, smartpaymentstest.WithoutNotifications())
 	ctx := context.Background()
 	const n = 24
 	var wg sync.WaitGroup

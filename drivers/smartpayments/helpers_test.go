@@ -32,9 +32,9 @@ func simGateway(t testing.TB, srv *smartpaymentstest.Server, edit func(*smartpay
 		Account:       "EUR-sandbox",
 		PayoutAccount: "EUR-sandbox-payout",
 		MerchantSite:  "https://merchant.example",
-		GatewayURL:    srv.GatewayURL(),
-		CardDataURL:   srv.CardDataURL(),
-		ExportURL:     srv.ExportURL(),
+		BaseURL:       srv.BaseURL(),
+		CardBaseURL:   srv.CardBaseURL(),
+		ExportBaseURL: srv.ExportBaseURL(),
 		HTTPClient:    srv.Client(),
 	}
 	if edit != nil {

@@ -36,7 +36,7 @@ func gatedGateway(t *testing.T, srv *smartpaymentstest.Server, edit func(*smartp
 // arrive while its /check is in flight send none of their own; each gets
 // the checked state.
 func TestCallbackBurstSharesOneCheck(t *testing.T) {
-	srv := smartpaymentstest.NewServer(smartpaymentstest.WithoutCallbacks())
+	srv := smartpaymentstest.NewServer(smartpaymentstest.WithoutNotifications())
 	t.Cleanup(srv.Close)
 	g, gate := gatedGateway(t, srv, nil)
 	_, err := g.Authorize(context.Background(), request(t, "burst-1", "10.00", smartpaymentstest.CardFrictionless, true))
@@ -55,7 +55,7 @@ func TestCallbackBurstSharesOneCheck(t *testing.T) {
 // burst, anonymous callbacks send no /check and are answered 503 (the
 // provider delivers them again later); a negative bound is none.
 func TestCallbackChecksRateLimited(t *testing.T) {
-	srv := smartpaymentstest.NewServer(smartpaymentstest.WithoutCallbacks())
+	srv := smartpaymentstest.NewServer(smartpaymentstest.WithoutNotifications())
 	t.Cleanup(srv.Close)
 	g, gate := gatedGateway(t, srv, func(c *smartpayments.Config) { c.NotificationQueriesPerSecond = 1 }) // bursts of 2
 	h := payments.NotificationHandler(g, nil)

@@ -33,9 +33,9 @@ func TestSimCallbacks(t *testing.T) {
 	receiver := httptest.NewServer(h)
 	defer receiver.Close()
 
-	srv := smartpaymentstest.NewServer(smartpaymentstest.WithCallbackRetry(3, time.Millisecond))
+	srv := smartpaymentstest.NewServer(smartpaymentstest.WithNotificationRetry(3, time.Millisecond))
 	defer srv.Close()
-	g = simGateway(t, srv, func(c *smartpayments.Config) { c.CallbackURL = receiver.URL + "/callbacks" })
+	g = simGateway(t, srv, func(c *smartpayments.Config) { c.NotificationURL = receiver.URL + "/callbacks" })
 	ctx := context.Background()
 
 	// A sale (callback_url from Config), a 3-D Secure payment completed
@@ -56,7 +56,7 @@ func TestSimCallbacks(t *testing.T) {
 	wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	require.NoError(t, srv.WaitIdle(wctx))
-	for _, cb := range srv.Callbacks() {
+	for _, cb := range srv.Notifications() {
 		assert.True(t, cb.Delivered, "callback %s answered %d after %d attempts", cb.OrderID, cb.LastStatus, cb.Attempts)
 	}
 
@@ -122,7 +122,7 @@ func (f gatewayFunc) Notify(ctx context.Context, r *http.Request) (*payments.Not
 }
 
 func TestNotifyNeverTrustsTheBody(t *testing.T) {
-	_, g := newSim(t, smartpaymentstest.WithoutCallbacks())
+	_, g := newSim(t, smartpaymentstest.WithoutNotifications())
 	ctx := context.Background()
 	_, err := g.Authorize(ctx, request(t, "n-1", "10.51", smartpaymentstest.CardDeclined, true))
 	require.True(t, errors.Is(err, payments.ErrDeclined))
@@ -174,7 +174,7 @@ func TestNotifyNeverTrustsTheBody(t *testing.T) {
 // When /check cannot be reached, Notify says so and the handler answers
 // 500, so that the provider delivers the callback again.
 func TestNotifyProviderDown(t *testing.T) {
-	srv := smartpaymentstest.NewServer(smartpaymentstest.WithoutCallbacks())
+	srv := smartpaymentstest.NewServer(smartpaymentstest.WithoutNotifications())
 	g := simGateway(t, srv, nil)
 	srv.Close()
 	_, err := g.Notify(context.Background(), callbackRequest(t, "x", 2))

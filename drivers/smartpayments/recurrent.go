@@ -36,8 +36,8 @@ type RecurrentRequest struct {
 	// Description is the order description ("purpose"). Required by the
 	// provider.
 	Description string
-	// CallbackURL overrides Config.CallbackURL.
-	CallbackURL string
+	// NotificationURL overrides Config.NotificationURL.
+	NotificationURL string
 	// Period is "recur_period" (optional).
 	Period RecurPeriod
 }
@@ -79,7 +79,7 @@ func (g *Gateway) Recurrent(ctx context.Context, req *RecurrentRequest) (*paymen
 		ParentOrderID: req.ParentID,
 		Amount:        minor,
 		Purpose:       req.Description,
-		CallbackURL:   firstNonEmpty(req.CallbackURL, g.cfg.CallbackURL),
+		CallbackURL:   firstNonEmpty(req.NotificationURL, g.cfg.NotificationURL),
 		RecurPeriod:   string(req.Period),
 	}
 	const op = "recurrent"

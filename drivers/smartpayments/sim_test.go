@@ -22,7 +22,7 @@ import (
 )
 
 func TestSimSale(t *testing.T) {
-	srv, g := newSim(t, smartpaymentstest.WithoutCallbacks())
+	srv, g := newSim(t, smartpaymentstest.WithoutNotifications())
 	ctx := context.Background()
 	req := request(t, "sale-1", "10.00", smartpaymentstest.CardFrictionless, true)
 	p, err := g.Authorize(ctx, req)
@@ -68,7 +68,7 @@ func completeInBrowser(t *testing.T, a *payments.Action, outcome string) *http.R
 }
 
 func TestSimChallenge(t *testing.T) {
-	_, g := newSim(t, smartpaymentstest.WithoutCallbacks())
+	_, g := newSim(t, smartpaymentstest.WithoutNotifications())
 	ctx := context.Background()
 	for _, tt := range []struct {
 		outcome string
@@ -118,7 +118,7 @@ func TestSimChallenge(t *testing.T) {
 }
 
 func TestSimHostedPage(t *testing.T) {
-	srv, g := newSim(t, smartpaymentstest.WithoutCallbacks())
+	srv, g := newSim(t, smartpaymentstest.WithoutNotifications())
 	ctx := context.Background()
 	for _, tt := range []struct {
 		pan    string
@@ -153,7 +153,7 @@ func TestSimHostedPage(t *testing.T) {
 }
 
 func TestSimWallets(t *testing.T) {
-	srv, g := newSim(t, smartpaymentstest.WithoutCallbacks())
+	srv, g := newSim(t, smartpaymentstest.WithoutNotifications())
 	ctx := context.Background()
 	panOnly := payments.WalletToken(base64.StdEncoding.EncodeToString([]byte(`{"paymentMethod":"CARD","authMethod":"PAN_ONLY"}`)))
 	for _, tt := range []struct {
@@ -192,7 +192,7 @@ func TestSimWallets(t *testing.T) {
 }
 
 func TestSimDeclines(t *testing.T) {
-	_, g := newSim(t, smartpaymentstest.WithoutCallbacks())
+	_, g := newSim(t, smartpaymentstest.WithoutNotifications())
 	ctx := context.Background()
 	for _, tt := range []struct {
 		amount string
@@ -237,7 +237,7 @@ func TestSimDeclines(t *testing.T) {
 }
 
 func TestSimTwoStep(t *testing.T) {
-	_, g := newSim(t, smartpaymentstest.WithoutCallbacks())
+	_, g := newSim(t, smartpaymentstest.WithoutNotifications())
 	ctx := context.Background()
 	p, err := g.Authorize(ctx, request(t, "two-1", "30.00", smartpaymentstest.CardFrictionless, false))
 	require.NoError(t, err)
@@ -286,7 +286,7 @@ func TestSimTwoStep(t *testing.T) {
 }
 
 func TestSimRefunds(t *testing.T) {
-	_, g := newSim(t, smartpaymentstest.WithoutCallbacks())
+	_, g := newSim(t, smartpaymentstest.WithoutNotifications())
 	ctx := context.Background()
 	p, err := g.Authorize(ctx, request(t, "refund-1", "10.00", smartpaymentstest.CardFrictionless, true))
 	require.NoError(t, err)
@@ -325,7 +325,7 @@ func TestSimRefunds(t *testing.T) {
 }
 
 func TestSimErrors(t *testing.T) {
-	srv, g := newSim(t, smartpaymentstest.WithoutCallbacks())
+	srv, g := newSim(t, smartpaymentstest.WithoutNotifications())
 	ctx := context.Background()
 	_, err := g.Authorize(ctx, request(t, "dup-1", "10.00", smartpaymentstest.CardFrictionless, true))
 	require.NoError(t, err)
@@ -351,13 +351,13 @@ func TestSimErrors(t *testing.T) {
 
 	// A card sent to the gateway host instead of the card-data host: the
 	// simulator answers 404 there, as the provider keeps them apart.
-	wrongHost := simGateway(t, srv, func(c *smartpayments.Config) { c.CardDataURL = srv.GatewayURL() })
+	wrongHost := simGateway(t, srv, func(c *smartpayments.Config) { c.CardBaseURL = srv.BaseURL() })
 	_, err = wrongHost.Authorize(ctx, request(t, "host-1", "10.00", smartpaymentstest.CardFrictionless, true))
 	assert.True(t, errors.Is(err, payments.ErrNotFound), "%v", err)
 }
 
 func TestSimRecurrent(t *testing.T) {
-	_, g := newSim(t, smartpaymentstest.WithoutCallbacks())
+	_, g := newSim(t, smartpaymentstest.WithoutNotifications())
 	ctx := context.Background()
 	parent := request(t, "parent-1", "10.00", smartpaymentstest.CardFrictionless, true)
 	parent.Recurring = &payments.Recurring{FrequencyDays: 30, Expires: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)}
@@ -391,7 +391,7 @@ func TestSimRecurrent(t *testing.T) {
 func TestSimWithdrawals(t *testing.T) {
 	// Final withdrawal answers are an assumption (the document's example
 	// answers status 1).
-	srv, g := newSim(t, smartpaymentstest.WithoutCallbacks(), smartpaymentstest.WithImmediateResults(), smartpaymentstest.WithBalance("EUR-sandbox-payout", 50000))
+	srv, g := newSim(t, smartpaymentstest.WithoutNotifications(), smartpaymentstest.WithImmediateResults(), smartpaymentstest.WithBalance("EUR-sandbox-payout", 50000))
 	ctx := context.Background()
 
 	b, err := g.Balance(ctx, "")
@@ -455,7 +455,7 @@ func TestSimWithdrawals(t *testing.T) {
 }
 
 func TestSimExport(t *testing.T) {
-	_, g := newSim(t, smartpaymentstest.WithoutCallbacks(), smartpaymentstest.WithExportPolls(3))
+	_, g := newSim(t, smartpaymentstest.WithoutNotifications(), smartpaymentstest.WithExportPolls(3))
 	ctx := context.Background()
 	start := time.Now().Add(-time.Minute)
 	for i := range 3 {
@@ -484,7 +484,7 @@ func TestSimExport(t *testing.T) {
 	}
 
 	// The context bounds the wait.
-	_, g2 := newSim(t, smartpaymentstest.WithoutCallbacks(), smartpaymentstest.WithExportPolls(1_000_000))
+	_, g2 := newSim(t, smartpaymentstest.WithoutNotifications(), smartpaymentstest.WithExportPolls(1_000_000))
 	short, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
 	defer cancel()
 	_, err = g2.Export(short, &smartpayments.ExportRequest{Type: smartpayments.TypeRefund, Status: smartpayments.ExportFailed,
@@ -500,7 +500,7 @@ func TestSimExport(t *testing.T) {
 // examples (status 1 + REDIRECT, refund "success": false, ...): nothing is
 // reported final before /check says so.
 func TestSimProcessingAnswers(t *testing.T) {
-	_, g := newSim(t, smartpaymentstest.WithoutCallbacks(), smartpaymentstest.WithProcessingResponses())
+	_, g := newSim(t, smartpaymentstest.WithoutNotifications(), smartpaymentstest.WithProcessingResponses())
 	ctx := context.Background()
 	p, err := g.Authorize(ctx, request(t, "proc-1", "10.00", smartpaymentstest.CardFrictionless, true))
 	require.NoError(t, err)
@@ -540,7 +540,7 @@ func TestSimProcessingAnswers(t *testing.T) {
 
 // Customers who never finish: the timeouts of the dictionary.
 func TestSimTimeouts(t *testing.T) {
-	srv, g := newSim(t, smartpaymentstest.WithoutCallbacks())
+	srv, g := newSim(t, smartpaymentstest.WithoutNotifications())
 	ctx := context.Background()
 	hosted := request(t, "late-form", "10.00", "", true)
 	hosted.Method = payments.HostedPage{}

@@ -21,14 +21,14 @@ const Name = "smartpayments"
 
 // The documented hosts.
 const (
-	// DefaultGatewayURL serves every call that carries no card data.
-	DefaultGatewayURL = "https://api-gateway.smartcore.pro"
-	// DefaultCardDataURL is the PCI DSS host: /initPaymentHost2Host,
+	// DefaultBaseURL serves every call that carries no card data.
+	DefaultBaseURL = "https://api-gateway.smartcore.pro"
+	// DefaultCardBaseURL is the PCI DSS host: /initPaymentHost2Host,
 	// /authorize and /withdrawal/init.
-	DefaultCardDataURL = "https://chd-api.smartcore.pro"
-	// DefaultExportURL serves the transaction export
+	DefaultCardBaseURL = "https://chd-api.smartcore.pro"
+	// DefaultExportBaseURL serves the transaction export
 	// (/aggregation-service/public/transaction/excel...).
-	DefaultExportURL = "https://service.magua-pay.com"
+	DefaultExportBaseURL = "https://service.magua-pay.com"
 )
 
 // DefaultRefundReason is sent as the refund's "reason", which the provider
@@ -64,15 +64,16 @@ type Config struct {
 	// MerchantSite is the "merchant_site" URL, required by the card-data
 	// endpoints; AuthorizeOptions.MerchantSite overrides it per payment.
 	MerchantSite string
-	// CallbackURL is the "callback_url" used when a request names none
+	// NotificationURL is the "callback_url" used when a request names none
 	// (ReturnURLs.Notification for payments; refunds, recurrent payments,
 	// withdrawals).
-	CallbackURL string
-	// GatewayURL, CardDataURL and ExportURL replace the documented hosts
-	// (DefaultGatewayURL, DefaultCardDataURL, DefaultExportURL).
-	GatewayURL  string
-	CardDataURL string
-	ExportURL   string
+	NotificationURL string
+	// BaseURL, CardBaseURL (the PCI DSS card-data host) and ExportBaseURL
+	// replace the documented hosts (DefaultBaseURL, DefaultCardBaseURL,
+	// DefaultExportBaseURL).
+	BaseURL       string
+	CardBaseURL   string
+	ExportBaseURL string
 	// HTTPClient replaces the HTTP client (and with it the transport):
 	// cassettes, simulators and proxies plug in here. nil uses a client
 	// with sensible timeouts. It is never modified: the driver uses a copy
@@ -132,19 +133,19 @@ type endpointURLs struct {
 // trailing slashes).
 func newEndpointURLs(cfg *Config) endpointURLs {
 	return endpointURLs{
-		initPayment:  cfg.GatewayURL + pathInitPayment,
-		host2Host:    cfg.CardDataURL + pathHost2Host,
-		authorize:    cfg.CardDataURL + pathAuthorize,
-		capture:      cfg.GatewayURL + pathCapture,
-		cancel:       cfg.GatewayURL + pathCancel,
-		refund:       cfg.GatewayURL + pathRefund,
-		check:        cfg.GatewayURL + pathCheck,
-		recurrent:    cfg.GatewayURL + pathRecurrent,
-		tokenizeForm: cfg.GatewayURL + pathTokenizeForm,
-		withdrawal:   cfg.CardDataURL + pathWithdrawal,
-		balance:      cfg.GatewayURL + pathBalance,
-		export:       cfg.ExportURL + pathExport,
-		exportTask:   cfg.ExportURL + pathExportTask,
+		initPayment:  cfg.BaseURL + pathInitPayment,
+		host2Host:    cfg.CardBaseURL + pathHost2Host,
+		authorize:    cfg.CardBaseURL + pathAuthorize,
+		capture:      cfg.BaseURL + pathCapture,
+		cancel:       cfg.BaseURL + pathCancel,
+		refund:       cfg.BaseURL + pathRefund,
+		check:        cfg.BaseURL + pathCheck,
+		recurrent:    cfg.BaseURL + pathRecurrent,
+		tokenizeForm: cfg.BaseURL + pathTokenizeForm,
+		withdrawal:   cfg.CardBaseURL + pathWithdrawal,
+		balance:      cfg.BaseURL + pathBalance,
+		export:       cfg.ExportBaseURL + pathExport,
+		exportTask:   cfg.ExportBaseURL + pathExportTask,
 	}
 }
 
@@ -182,7 +183,7 @@ func New(cfg Config) (*Gateway, error) {
 		name string
 		v    *string
 		def  string
-	}{{"GatewayURL", &cfg.GatewayURL, DefaultGatewayURL}, {"CardDataURL", &cfg.CardDataURL, DefaultCardDataURL}, {"ExportURL", &cfg.ExportURL, DefaultExportURL}} {
+	}{{"BaseURL", &cfg.BaseURL, DefaultBaseURL}, {"CardBaseURL", &cfg.CardBaseURL, DefaultCardBaseURL}, {"ExportBaseURL", &cfg.ExportBaseURL, DefaultExportBaseURL}} {
 		if *u.v == "" {
 			*u.v = u.def
 		}
@@ -192,7 +193,7 @@ func New(cfg Config) (*Gateway, error) {
 		}
 		*u.v = strings.TrimRight(*u.v, "/")
 	}
-	for name, v := range map[string]string{"MerchantSite": cfg.MerchantSite, "CallbackURL": cfg.CallbackURL} {
+	for name, v := range map[string]string{"MerchantSite": cfg.MerchantSite, "NotificationURL": cfg.NotificationURL} {
 		if v != "" && !httpURL(v) {
 			return nil, &payments.Error{Code: payments.InvalidRequest, Provider: Name, Field: name, Message: "smartpayments.Config: " + name + " must be an absolute http(s) URL"}
 		}
@@ -565,7 +566,7 @@ func (g *Gateway) Refund(ctx context.Context, req *payments.RefundRequest) (*pay
 	if err != nil {
 		return nil, err
 	}
-	body := refundRequest{OrderID: req.ID, Amount: minor, Reason: firstNonEmpty(req.Reason, DefaultRefundReason), CallbackURL: g.cfg.CallbackURL}
+	body := refundRequest{OrderID: req.ID, Amount: minor, Reason: firstNonEmpty(req.Reason, DefaultRefundReason), CallbackURL: g.cfg.NotificationURL}
 	const op = "refund"
 	resp, err := g.api.Do(ctx, httpx.Call{Op: op, Method: http.MethodPost, URL: g.urls.refund, Body: body, Safety: httpx.MoneyMoving})
 	if err == nil && !resp.OK() {

@@ -32,10 +32,10 @@ func TestNew(t *testing.T) {
 		{"account without currency", func(c *smartpayments.Config) { c.Account = "shop-main" }, "Currency required"},
 		{"account without currency, currency set", func(c *smartpayments.Config) { c.Account = "shop-main"; c.Currency = "usd" }, ""},
 		{"bad currency", func(c *smartpayments.Config) { c.Currency = "XXQ" }, "ISO 4217"},
-		{"bad gateway url", func(c *smartpayments.Config) { c.GatewayURL = "api-gateway.smartcore.pro" }, "GatewayURL"},
-		{"bad export url", func(c *smartpayments.Config) { c.ExportURL = "ftp://x" }, "ExportURL"},
+		{"bad base url", func(c *smartpayments.Config) { c.BaseURL = "api-gateway.smartcore.pro" }, "BaseURL"},
+		{"bad export base url", func(c *smartpayments.Config) { c.ExportBaseURL = "ftp://x" }, "ExportBaseURL"},
 		{"bad merchant site", func(c *smartpayments.Config) { c.MerchantSite = "merchant.site" }, "MerchantSite"},
-		{"bad callback url", func(c *smartpayments.Config) { c.CallbackURL = "/cb" }, "CallbackURL"},
+		{"bad notification url", func(c *smartpayments.Config) { c.NotificationURL = "/cb" }, "NotificationURL"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := ok
@@ -221,7 +221,7 @@ func TestOtherValidation(t *testing.T) {
 // Debug logs, errors and Raw never hold a full card number, a CVV, a wallet
 // token or the credentials.
 func TestNothingSecretLeaks(t *testing.T) {
-	srv := smartpaymentstest.NewServer(smartpaymentstest.WithoutCallbacks())
+	srv := smartpaymentstest.NewServer(smartpaymentstest.WithoutNotifications())
 	defer srv.Close()
 	var logs bytes.Buffer
 	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug, ReplaceAttr: dropTimes}))
@@ -273,7 +273,7 @@ func TestSilentByDefault(t *testing.T) {
 	prev := slog.Default()
 	slog.SetDefault(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	defer slog.SetDefault(prev)
-	_, g := newSim(t, smartpaymentstest.WithoutCallbacks())
+	_, g := newSim(t, smartpaymentstest.WithoutNotifications())
 	_, err := g.Authorize(context.Background(), request(t, "quiet", "10.00", smartpaymentstest.CardFrictionless, true))
 	require.NoError(t, err)
 	assert.Empty(t, logs.String())

@@ -139,7 +139,7 @@ func TestWireOtherCalls(t *testing.T) {
 	t.Run("recurrent", func(t *testing.T) {
 		g, ct := captureGateway(t, answer{200, `{"success":true,"message":"","payment_id":"x","err":null}`})
 		_, err := g.Recurrent(ctx, &smartpayments.RecurrentRequest{Reference: "sandboxRecurId_1015", ParentID: "sandboxId_1015",
-			Amount: eur(t, "10.00"), Description: "test recurrent", CallbackURL: "https://site.com/callback", Period: smartpayments.RecurWeekly})
+			Amount: eur(t, "10.00"), Description: "test recurrent", NotificationURL: "https://site.com/callback", Period: smartpayments.RecurWeekly})
 		require.NoError(t, err)
 		wantWire(t, ct.all()[0], "POST", "https://api-gateway.smartcore.pro/recurrent",
 			`{"order_id":"sandboxRecurId_1015","parent_order_id":"sandboxId_1015","amount":1000,"purpose":"test recurrent","callback_url":"https://site.com/callback","recur_period":"03"}`)
@@ -151,7 +151,7 @@ func TestWireOtherCalls(t *testing.T) {
 			CardExpMonth: "02", CardExpYear: "25", Description: "payout", MerchantSite: "https://merchant.site",
 			Customer: smartpayments.WithdrawalCustomer{FirstName: "John", MiddleName: "Jerom", LastName: "Doe", Phone: "+442079460612",
 				BirthDate: "1997-06-06", Country: "KZ", ZipCode: "050000", IP: "127.0.0.1"},
-			CallbackURL: "https://site.com/callback", ProviderID: "prov-1",
+			NotificationURL: "https://site.com/callback", ProviderID: "prov-1",
 			BankAccount: &smartpayments.BankAccount{Name: "KZ123", Holder: "John Doe", IIN: "iin", BIN: "bin", KBE: "kbe", BankCode: "code",
 				BankName: "bank", PurposeCode: "cnp", RecipientCode: "rc", SenderCode: "sc", RecipientRNN: "rnn", RecipientName: "rn"},
 			A2A: &smartpayments.A2ASender{Country: "KZ", City: "Almaty", Address: "street 1", ZipCode: "050000"},

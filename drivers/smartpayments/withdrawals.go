@@ -21,8 +21,8 @@ type TokenizeRequest struct {
 	// Reference is the form's merchant order id. Withdrawals to the card
 	// name it as WithdrawalRequest.TokenReference. Required, unique.
 	Reference string
-	// CallbackURL overrides Config.CallbackURL.
-	CallbackURL string
+	// NotificationURL overrides Config.NotificationURL.
+	NotificationURL string
 	// SuccessURL and FailURL are where the customer is sent afterwards.
 	SuccessURL string
 	FailURL    string
@@ -50,7 +50,7 @@ func (g *Gateway) TokenizeForm(ctx context.Context, req *TokenizeRequest) (*Toke
 	}
 	var p problems
 	p.require("reference", req.Reference)
-	for _, u := range []struct{ f, v string }{{"callback_url", req.CallbackURL}, {"success_url", req.SuccessURL}, {"fail_url", req.FailURL}} {
+	for _, u := range []struct{ f, v string }{{"notification_url", req.NotificationURL}, {"success_url", req.SuccessURL}, {"fail_url", req.FailURL}} {
 		if u.v != "" && !httpURL(u.v) {
 			p.add(u.f, "not an absolute http(s) URL")
 		}
@@ -61,7 +61,7 @@ func (g *Gateway) TokenizeForm(ctx context.Context, req *TokenizeRequest) (*Toke
 	body := tokenizeRequest{
 		Account:     firstNonEmpty(req.Account, g.cfg.PayoutAccount),
 		OrderID:     req.Reference,
-		CallbackURL: firstNonEmpty(req.CallbackURL, g.cfg.CallbackURL),
+		CallbackURL: firstNonEmpty(req.NotificationURL, g.cfg.NotificationURL),
 		SuccessURL:  req.SuccessURL,
 		FailURL:     req.FailURL,
 	}
@@ -132,8 +132,8 @@ type WithdrawalRequest struct {
 	MerchantSite string
 	// Customer is the recipient.
 	Customer WithdrawalCustomer
-	// CallbackURL overrides Config.CallbackURL.
-	CallbackURL string
+	// NotificationURL overrides Config.NotificationURL.
+	NotificationURL string
 	// ProviderID is "provider_id", the withdrawal provider.
 	ProviderID string
 	// BankAccount is the destination of an account withdrawal.
@@ -353,7 +353,7 @@ func (g *Gateway) buildWithdrawal(req *WithdrawalRequest) (*withdrawalRequest, e
 		CustomerCountry:      req.Customer.Country,
 		CustomerZipCode:      req.Customer.ZipCode,
 		CustomerIPAddress:    req.Customer.IP,
-		CallbackURL:          firstNonEmpty(req.CallbackURL, g.cfg.CallbackURL),
+		CallbackURL:          firstNonEmpty(req.NotificationURL, g.cfg.NotificationURL),
 		ProviderID:           req.ProviderID,
 	}
 	switch method {

@@ -121,23 +121,23 @@ func run(ctx context.Context, w io.Writer) error {
 	s2pSim := smart2paytest.NewServer(smart2paytest.WithNotificationURL(shop + "/webhooks/smart2pay"))
 	defer s2pSim.Close()
 	smpSim := smartpaytest.NewServer(
-		smartpaytest.WithWebhookURL(shop+"/webhooks/smartpay"),
-		smartpaytest.WithWebhookBasicAuth(webhookUser, webhookPassword),
+		smartpaytest.WithNotificationURL(shop+"/webhooks/smartpay"),
+		smartpaytest.WithNotificationBasicAuth(webhookUser, webhookPassword),
 	)
 	defer smpSim.Close()
 
 	// 3. The real drivers, configured as in production except for the
 	// base URLs (and the simulators' published test credentials).
 	spGW, err := smartpayments.New(smartpayments.Config{
-		MerchantKey:  smartpaymentstest.DefaultMerchantKey,
-		Secret:       smartpaymentstest.DefaultSecret,
-		Account:      "EUR-sandbox", // the account's currency: EUR
-		MerchantSite: "https://shop.example",
-		CallbackURL:  shop + "/webhooks/smartpayments",
-		GatewayURL:   spSim.GatewayURL(),
-		CardDataURL:  spSim.CardDataURL(),
-		ExportURL:    spSim.ExportURL(),
-		HTTPClient:   spSim.Client(),
+		MerchantKey:     smartpaymentstest.DefaultMerchantKey,
+		Secret:          smartpaymentstest.DefaultSecret,
+		Account:         "EUR-sandbox", // the account's currency: EUR
+		MerchantSite:    "https://shop.example",
+		NotificationURL: shop + "/webhooks/smartpayments",
+		BaseURL:         spSim.BaseURL(),
+		CardBaseURL:     spSim.CardBaseURL(),
+		ExportBaseURL:   spSim.ExportBaseURL(),
+		HTTPClient:      spSim.Client(),
 	})
 	if err != nil {
 		return err
@@ -145,7 +145,7 @@ func run(ctx context.Context, w io.Writer) error {
 	s2pGW, err := smart2pay.New(smart2pay.Config{
 		SiteID: smart2paytest.DefaultSiteID, APIKey: smart2paytest.DefaultAPIKey,
 		CardSiteID: smart2paytest.DefaultCardSiteID, CardAPIKey: smart2paytest.DefaultCardAPIKey,
-		BaseURL: s2pSim.URL(), CardBaseURL: s2pSim.CardURL(),
+		BaseURL: s2pSim.BaseURL(), CardBaseURL: s2pSim.CardBaseURL(),
 		HTTPClient: s2pSim.Client(),
 	})
 	if err != nil {
@@ -154,7 +154,7 @@ func run(ctx context.Context, w io.Writer) error {
 	smpGW, err := smartpay.New(smartpay.Config{
 		MerchantKey:       smartpaytest.DefaultMerchantKey,
 		AuthenticationKey: smartpaytest.DefaultAuthenticationKey,
-		BaseURL:           smpSim.URL(),
+		BaseURL:           smpSim.BaseURL(),
 		Origin:            "https://shop.example",
 		NotificationAuth:  &smartpay.NotificationAuth{Username: webhookUser, Password: webhookPassword},
 		HTTPClient:        smpSim.Client(),

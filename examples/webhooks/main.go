@@ -32,7 +32,7 @@
 //	SMARTPAY_WEBHOOK_USER, SMARTPAY_WEBHOOK_PASSWORD
 //
 // and the URLs above are what to give each provider (SmartPayments: the
-// callback_url, Config.CallbackURL; Smart2Pay: the notification URL of the
+// callback_url, Config.NotificationURL; Smart2Pay: the notification URL of the
 // Merchant Dashboard; SmartPay: the webhook URL of its configuration).
 package main
 
@@ -190,15 +190,15 @@ func startSimulators(webhooks string) (*simulators, error) {
 		sp:  smartpaymentstest.NewServer(),
 		s2p: smart2paytest.NewServer(smart2paytest.WithNotificationURL(webhooks + "/smart2pay")),
 		smp: smartpaytest.NewServer(
-			smartpaytest.WithWebhookURL(webhooks+"/smartpay"),
-			smartpaytest.WithWebhookBasicAuth(webhookUser, webhookPassword),
+			smartpaytest.WithNotificationURL(webhooks+"/smartpay"),
+			smartpaytest.WithNotificationBasicAuth(webhookUser, webhookPassword),
 		),
 	}
 	sp, err := smartpayments.New(smartpayments.Config{
 		MerchantKey: smartpaymentstest.DefaultMerchantKey, Secret: smartpaymentstest.DefaultSecret,
 		Account: "EUR-sandbox", MerchantSite: "https://shop.example",
-		CallbackURL: webhooks + "/smartpayments", // SmartPayments' callback_url
-		GatewayURL:  s.sp.GatewayURL(), CardDataURL: s.sp.CardDataURL(), ExportURL: s.sp.ExportURL(),
+		NotificationURL: webhooks + "/smartpayments", // SmartPayments' callback_url
+		BaseURL:         s.sp.BaseURL(), CardBaseURL: s.sp.CardBaseURL(), ExportBaseURL: s.sp.ExportBaseURL(),
 		HTTPClient: s.sp.Client(),
 	})
 	if err != nil {
@@ -208,7 +208,7 @@ func startSimulators(webhooks string) (*simulators, error) {
 	s2p, err := smart2pay.New(smart2pay.Config{
 		SiteID: smart2paytest.DefaultSiteID, APIKey: smart2paytest.DefaultAPIKey,
 		CardSiteID: smart2paytest.DefaultCardSiteID, CardAPIKey: smart2paytest.DefaultCardAPIKey,
-		BaseURL: s.s2p.URL(), CardBaseURL: s.s2p.CardURL(), HTTPClient: s.s2p.Client(),
+		BaseURL: s.s2p.BaseURL(), CardBaseURL: s.s2p.CardBaseURL(), HTTPClient: s.s2p.Client(),
 	})
 	if err != nil {
 		s.close()
@@ -216,7 +216,7 @@ func startSimulators(webhooks string) (*simulators, error) {
 	}
 	smp, err := smartpay.New(smartpay.Config{
 		MerchantKey: smartpaytest.DefaultMerchantKey, AuthenticationKey: smartpaytest.DefaultAuthenticationKey,
-		BaseURL: s.smp.URL(), Origin: "https://shop.example", HTTPClient: s.smp.Client(),
+		BaseURL: s.smp.BaseURL(), Origin: "https://shop.example", HTTPClient: s.smp.Client(),
 		NotificationAuth: &smartpay.NotificationAuth{Username: webhookUser, Password: webhookPassword},
 	})
 	if err != nil {

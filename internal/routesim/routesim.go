@@ -307,7 +307,7 @@ func Run(ctx context.Context, sc Scenario, strategy payments.Strategy, clock *Cl
 			explored++
 		}
 		if d.seg == sc.Affected {
-			onDrifting := atts[0].Gateway == sc.Drifting
+			onDrifting := atts[0].Route == sc.Drifting
 			switch {
 			case i >= driftAt && i < recoverAt:
 				affected = append(affected, onDrifting)

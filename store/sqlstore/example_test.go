@@ -26,7 +26,7 @@ func Example() {
 	}
 	defer store.Close()
 
-	router, err := payments.NewRouter([]payments.Route{{Name: "mem", Gateway: memory.New()}}, payments.WithStore(store))
+	router, err := payments.NewRouter([]payments.Route{{Name: "mem", Gateway: memory.New(memory.Config{})}}, payments.WithStore(store))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -64,7 +64,7 @@ func ExampleOpen_postgres() {
 		log.Fatal(err)
 	}
 	defer store.Close()
-	router, err := payments.NewRouter([]payments.Route{{Name: "mem", Gateway: memory.New()}}, payments.WithStore(store))
+	router, err := payments.NewRouter([]payments.Route{{Name: "mem", Gateway: memory.New(memory.Config{})}}, payments.WithStore(store))
 	if err != nil {
 		log.Fatal(err)
 	}

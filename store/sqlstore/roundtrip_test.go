@@ -36,7 +36,7 @@ func authorize(t *testing.T, router *payments.Router, s *Store, ref string) int6
 
 func newRouter(t *testing.T, s *Store) *payments.Router {
 	t.Helper()
-	r, err := payments.NewRouter([]payments.Route{{Name: "mem", Gateway: memory.New()}}, payments.WithStore(s))
+	r, err := payments.NewRouter([]payments.Route{{Name: "mem", Gateway: memory.New(memory.Config{})}}, payments.WithStore(s))
 	require.NoError(t, err)
 	return r
 }

@@ -42,16 +42,16 @@ func TestAuthentication(t *testing.T) {
 		auth string
 		want int
 	}{
-		{"apm ok", s.URL(), docAPMAuth, http.StatusOK},
-		{"card ok", s.CardURL(), docCardAuth, http.StatusOK},
-		{"lower-case scheme", s.URL(), "basic " + strings.TrimPrefix(docAPMAuth, "Basic "), http.StatusOK},
-		{"missing", s.URL(), "", http.StatusUnauthorized},
-		{"wrong key", s.URL(), basic("30201", "nope"), http.StatusUnauthorized},
-		{"wrong site", s.URL(), basic("30202", DefaultAPIKey), http.StatusUnauthorized},
-		{"card credentials on apm host", s.URL(), docCardAuth, http.StatusUnauthorized},
-		{"apm credentials on card host", s.CardURL(), docAPMAuth, http.StatusUnauthorized},
-		{"bearer", s.URL(), "Bearer " + DefaultAPIKey, http.StatusUnauthorized},
-		{"garbage", s.URL(), "Basic !!!", http.StatusUnauthorized},
+		{"apm ok", s.BaseURL(), docAPMAuth, http.StatusOK},
+		{"card ok", s.CardBaseURL(), docCardAuth, http.StatusOK},
+		{"lower-case scheme", s.BaseURL(), "basic " + strings.TrimPrefix(docAPMAuth, "Basic "), http.StatusOK},
+		{"missing", s.BaseURL(), "", http.StatusUnauthorized},
+		{"wrong key", s.BaseURL(), basic("30201", "nope"), http.StatusUnauthorized},
+		{"wrong site", s.BaseURL(), basic("30202", DefaultAPIKey), http.StatusUnauthorized},
+		{"card credentials on apm host", s.BaseURL(), docCardAuth, http.StatusUnauthorized},
+		{"apm credentials on card host", s.CardBaseURL(), docAPMAuth, http.StatusUnauthorized},
+		{"bearer", s.BaseURL(), "Bearer " + DefaultAPIKey, http.StatusUnauthorized},
+		{"garbage", s.BaseURL(), "Basic !!!", http.StatusUnauthorized},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -79,16 +79,16 @@ func TestAuthentication(t *testing.T) {
 	}
 
 	custom := newSim(t, WithCredentials(42, "k"))
-	for _, base := range []string{custom.URL(), custom.CardURL()} {
+	for _, base := range []string{custom.BaseURL(), custom.CardBaseURL()} {
 		if r := call(t, custom, base, "GET", "/v1/payments", basic("42", "k"), ""); r.code != http.StatusOK {
 			t.Errorf("WithCredentials on %s: HTTP %d", base, r.code)
 		}
 	}
 	split := newSim(t, WithCredentials(42, "k"), WithCardCredentials(43, "c"))
-	if r := call(t, split, split.CardURL(), "GET", "/v1/payments", basic("43", "c"), ""); r.code != http.StatusOK {
+	if r := call(t, split, split.CardBaseURL(), "GET", "/v1/payments", basic("43", "c"), ""); r.code != http.StatusOK {
 		t.Errorf("WithCardCredentials: HTTP %d", r.code)
 	}
-	if r := call(t, split, split.CardURL(), "GET", "/v1/payments", basic("42", "k"), ""); r.code != http.StatusUnauthorized {
+	if r := call(t, split, split.CardBaseURL(), "GET", "/v1/payments", basic("42", "k"), ""); r.code != http.StatusUnauthorized {
 		t.Errorf("WithCardCredentials: the APM pair still works on the card host")
 	}
 }
@@ -220,17 +220,17 @@ func TestUnknownAndCrossHostPayments(t *testing.T) {
 	tests := []struct {
 		name, base, method, path, id string
 	}{
-		{"get unknown", s.URL(), "GET", "/v1/payments/999", "999"},
-		{"get card id on apm host", s.URL(), "GET", "/v1/payments/" + cardID, cardID},
-		{"get apm id on card host", s.CardURL(), "GET", "/v1/payments/" + apmID, apmID},
-		{"capture unknown", s.CardURL(), "POST", "/v1/payments/999/capture", "999"},
-		{"cancel apm id on card host", s.CardURL(), "POST", "/v1/payments/" + apmID + "/cancel", apmID},
-		{"card status unknown", s.CardURL(), "GET", "/v1/payments/999/status", "999"},
+		{"get unknown", s.BaseURL(), "GET", "/v1/payments/999", "999"},
+		{"get card id on apm host", s.BaseURL(), "GET", "/v1/payments/" + cardID, cardID},
+		{"get apm id on card host", s.CardBaseURL(), "GET", "/v1/payments/" + apmID, apmID},
+		{"capture unknown", s.CardBaseURL(), "POST", "/v1/payments/999/capture", "999"},
+		{"cancel apm id on card host", s.CardBaseURL(), "POST", "/v1/payments/" + apmID + "/cancel", apmID},
+		{"card status unknown", s.CardBaseURL(), "GET", "/v1/payments/999/status", "999"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			auth := docAPMAuth
-			if tc.base == s.CardURL() {
+			if tc.base == s.CardBaseURL() {
 				auth = docCardAuth
 			}
 			r := call(t, s, tc.base, tc.method, tc.path, auth, "")
@@ -341,7 +341,7 @@ func TestRedirectPage(t *testing.T) {
 		t.Error("unknown payment completed")
 	}
 	// a bad token is a 404 page
-	res, err := client.Get(s.URL() + "/Home?PaymentToken=ABC.1")
+	res, err := client.Get(s.BaseURL() + "/Home?PaymentToken=ABC.1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -463,7 +463,7 @@ func TestCaptureRules(t *testing.T) {
 func TestRefunds(t *testing.T) {
 	s := newSim(t)
 	refund := func(base, id, body string) resp {
-		if base == s.CardURL() {
+		if base == s.CardBaseURL() {
 			return cardCall(t, s, "POST", "/v1/payments/"+id+"/refunds", body)
 		}
 		return apmCall(t, s, "POST", "/v1/payments/"+id+"/refunds", body)
@@ -474,7 +474,7 @@ func TestRefunds(t *testing.T) {
 
 	// card: two partial refunds, then one too many
 	cid := idOf(t, cardCall(t, s, "POST", "/v1/payments", cardBody("rf_card", 9000, "true")))
-	r := refund(s.CardURL(), cid, rb("rf_card", 4500))
+	r := refund(s.CardBaseURL(), cid, rb("rf_card", 4500))
 	wantStatus(t, r, http.StatusCreated)
 	ref := r.json(t)["Refund"].(map[string]any)
 	wantKeys := []string{"ID", "Created", "MerchantTransactionID", "InitialPaymentID", "Amount", "Currency", "Description", "TypeID", "Status"}
@@ -491,7 +491,7 @@ func TestRefunds(t *testing.T) {
 	if ps, _ := s.Payment(cid); ps.StatusID != 21 || ps.RefundedAmount != 4500 {
 		t.Errorf("payment after partial refund %+v", ps)
 	}
-	over := refund(s.CardURL(), cid, rb("rf_card2", 4501))
+	over := refund(s.CardBaseURL(), cid, rb("rf_card2", 4501))
 	wantStatus(t, over, http.StatusBadRequest)
 	oref := over.json(t)["Refund"].(map[string]any)
 	if code, _ := firstReason(t, oref); num(t, code) != 2206 {
@@ -500,11 +500,11 @@ func TestRefunds(t *testing.T) {
 	if oref["ID"] != nil || num(t, oref["Amount"]) != 4501 || oref["MerchantTransactionID"] != "rf_card2" {
 		t.Errorf("error refund %v", oref)
 	}
-	wantStatus(t, refund(s.CardURL(), cid, rb("rf_card3", 4500)), http.StatusCreated)
+	wantStatus(t, refund(s.CardBaseURL(), cid, rb("rf_card3", 4500)), http.StatusCreated)
 	if ps, _ := s.Payment(cid); ps.StatusID != 22 || ps.RefundedAmount != 9000 || len(ps.Refunds) != 2 {
 		t.Errorf("payment after full refund %+v", ps)
 	}
-	wantStatus(t, refund(s.CardURL(), cid, rb("rf_card4", 1)), http.StatusBadRequest)
+	wantStatus(t, refund(s.CardBaseURL(), cid, rb("rf_card4", 1)), http.StatusBadRequest)
 
 	// list, one, light status
 	l := cardCall(t, s, "GET", "/v1/payments/"+cid+"/refunds", "")
@@ -528,7 +528,7 @@ func TestRefunds(t *testing.T) {
 
 	// card: refund of an authorized payment
 	aid := idOf(t, cardCall(t, s, "POST", "/v1/payments", cardBody("rf_auth", 100, "false")))
-	bad := refund(s.CardURL(), aid, rb("rf_auth", 100))
+	bad := refund(s.CardBaseURL(), aid, rb("rf_auth", 100))
 	wantStatus(t, bad, http.StatusBadRequest)
 	if code, _ := firstReason(t, bad.json(t)["Refund"].(map[string]any)); num(t, code) != 17 {
 		t.Errorf("refund of authorized: code %v", code)
@@ -536,7 +536,7 @@ func TestRefunds(t *testing.T) {
 
 	// apm: refund of a paid payment, over-refund, refund of an open payment
 	pid := idOf(t, apmCall(t, s, "POST", "/v1/payments", apmBody("rf_apm", 980, "")))
-	open := refund(s.URL(), pid, rb("rf_apm", 980))
+	open := refund(s.BaseURL(), pid, rb("rf_apm", 980))
 	wantStatus(t, open, http.StatusBadRequest)
 	if code, _ := firstReason(t, open.json(t)["Refund"].(map[string]any)); num(t, code) != 18 {
 		t.Errorf("refund of open: code %v", code)
@@ -544,12 +544,12 @@ func TestRefunds(t *testing.T) {
 	if _, err := s.CompleteRedirect(pid, OutcomeSuccess); err != nil {
 		t.Fatal(err)
 	}
-	over = refund(s.URL(), pid, rb("rf_apm", 981))
+	over = refund(s.BaseURL(), pid, rb("rf_apm", 981))
 	wantStatus(t, over, http.StatusBadRequest)
 	if code, _ := firstReason(t, over.json(t)["Refund"].(map[string]any)); num(t, code) != 18 {
 		t.Errorf("apm over-refund code %v", code)
 	}
-	ok := refund(s.URL(), pid, rb("rf_apm", 980))
+	ok := refund(s.BaseURL(), pid, rb("rf_apm", 980))
 	wantStatus(t, ok, http.StatusCreated)
 	if _, _, rs := status(t, ok.json(t)["Refund"].(map[string]any)); rs != nil {
 		t.Errorf("apm refund reasons %v, want null", rs)
@@ -569,13 +569,13 @@ func TestRefunds(t *testing.T) {
 		`{"Refund":{"MerchantTransactionID":"r","Amount":1.25}}`:              118,
 		`{"Refund":{"MerchantTransactionID":"r","Amount":1,"Description":5}}`: 2,
 	} {
-		r := refund(s.URL(), pid, body)
+		r := refund(s.BaseURL(), pid, body)
 		wantStatus(t, r, http.StatusBadRequest)
 		if c, info := firstReason(t, r.json(t)["Refund"].(map[string]any)); num(t, c) != code {
 			t.Errorf("%s: code %v (%s), want %d", body, c, info, code)
 		}
 	}
-	unknown := refund(s.URL(), "12345", rb("x", 1))
+	unknown := refund(s.BaseURL(), "12345", rb("x", 1))
 	wantStatus(t, unknown, http.StatusBadRequest)
 	if c, _ := firstReason(t, unknown.json(t)["Refund"].(map[string]any)); num(t, c) != 17 {
 		t.Errorf("unknown payment code %v", c)

@@ -8,8 +8,8 @@
 // GlobalPay has two APIs on two hosts. NewServer starts two loopback listeners over one shared
 // state:
 //
-//	URL()      alternative payment methods  (test host paytest.smart2pay.com)
-//	CardURL()  direct card payments         (test host securetest.smart2pay.com)
+//	BaseURL()      alternative payment methods  (test host paytest.smart2pay.com)
+//	CardBaseURL()  direct card payments         (test host securetest.smart2pay.com)
 //
 // Endpoints (all require Authorization: Basic base64(SiteID:APIKey) of the host's site):
 //
@@ -132,9 +132,9 @@
 //     Required: MerchantTransactionID (^[0-9a-zA-Z_-]{1,50}$), Amount (> 0), Currency (three
 //     upper-case letters); ReturnURL on the alternative-methods host; Card (HolderName, Number,
 //     ExpirationMonth, ExpirationYear; SecurityCode optional, 3–4 digits) on the card host.
-//   - Wrong host: a body with a "Card" object sent to URL() is 400 with code 2 ("Card is not
-//     accepted by the alternative payment methods API"); a body without "Card" sent to CardURL()
-//     is 400 with code 1 ("Card is missing") and an InvalidRequestID.
+//   - Wrong host: a body with a "Card" object sent to BaseURL() is 400 with code 2 ("Card is not
+//     accepted by the alternative payment methods API"); a body without "Card" sent to
+//     CardBaseURL() is 400 with code 1 ("Card is missing") and an InvalidRequestID.
 //   - MerchantTransactionID is unique per host; the duplicate check runs after validation. The
 //     same Customer.Email gets the same Customer.ID (the duplicate example repeats 473), and
 //     identical addresses share an address ID (the capture example shows 340 twice).

@@ -49,7 +49,7 @@ func TestDocCreateAlternativePayment(t *testing.T) {
 		t.Errorf("QRCodeURL = %q", qr)
 	}
 	redirect := p["RedirectURL"].(string)
-	wantPrefix := s.URL() + "/Home?PaymentToken="
+	wantPrefix := s.BaseURL() + "/Home?PaymentToken="
 	if !strings.HasPrefix(redirect, wantPrefix) || !strings.HasSuffix(redirect, "."+p["ID"].(interface{ String() string }).String()) {
 		t.Errorf("RedirectURL = %q", redirect)
 	}

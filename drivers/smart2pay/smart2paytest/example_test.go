@@ -63,13 +63,13 @@ func Example() {
 		return out["Payment"]
 	}
 
-	card := post(sim.CardURL(), "Basic MTAxMDpnYWJp", `{"Payment":{"MerchantTransactionID":"order-1",
+	card := post(sim.CardBaseURL(), "Basic MTAxMDpnYWJp", `{"Payment":{"MerchantTransactionID":"order-1",
 		"Amount":2000,"Currency":"EUR","Card":{"HolderName":"John Doe","Number":"4111111111111111",
 		"ExpirationMonth":"02","ExpirationYear":"2099","SecurityCode":"312"}}}`)
 	fmt.Println(card["ID"], card["Status"].(map[string]any)["Info"], card["Card"].(map[string]any)["Number"])
 	printNotifications()
 
-	apm := post(sim.URL(), "Basic MzAyMDE6aEo1Um9iWXg5cjdGZk53Q3ZIWTlMWEhxcXIrRkV6cmM3YUp2UVFrNEdhejFtZzdSeXk=",
+	apm := post(sim.BaseURL(), "Basic MzAyMDE6aEo1Um9iWXg5cjdGZk53Q3ZIWTlMWEhxcXIrRkV6cmM3YUp2UVFrNEdhejFtZzdSeXk=",
 		`{"Payment":{"MerchantTransactionID":"order-2","Amount":980,"Currency":"EUR","MethodID":2,
 		"ReturnURL":"http://shop.example/return"}}`)
 	fmt.Println(apm["ID"], apm["Status"].(map[string]any)["Info"])

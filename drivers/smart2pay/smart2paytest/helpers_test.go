@@ -145,12 +145,12 @@ func rawID(raw []byte, key string) (string, error) {
 
 func apmCall(t *testing.T, s *Server, method, path, body string) resp {
 	t.Helper()
-	return call(t, s, s.URL(), method, path, docAPMAuth, body)
+	return call(t, s, s.BaseURL(), method, path, docAPMAuth, body)
 }
 
 func cardCall(t *testing.T, s *Server, method, path, body string) resp {
 	t.Helper()
-	return call(t, s, s.CardURL(), method, path, docCardAuth, body)
+	return call(t, s, s.CardBaseURL(), method, path, docCardAuth, body)
 }
 
 func wantStatus(t *testing.T, r resp, code int) {

@@ -180,12 +180,12 @@ func TestConcurrency(t *testing.T) {
 			}
 			for i := 0; i < each; i++ {
 				ref := fmt.Sprintf("cc_%d_%d", w, i)
-				id, ok := do(s.CardURL(), docCardAuth, "POST", "/v1/payments", cardBody(ref, 1000, "false"), http.StatusCreated)
+				id, ok := do(s.CardBaseURL(), docCardAuth, "POST", "/v1/payments", cardBody(ref, 1000, "false"), http.StatusCreated)
 				if !ok {
 					continue
 				}
 				ids <- id
-				do(s.CardURL(), docCardAuth, "POST", "/v1/payments/"+id+"/capture", "", http.StatusOK)
+				do(s.CardBaseURL(), docCardAuth, "POST", "/v1/payments/"+id+"/capture", "", http.StatusOK)
 				// two racing refunds of 600 out of 1000: exactly one fits
 				var rw sync.WaitGroup
 				var created atomic.Int32
@@ -193,7 +193,7 @@ func TestConcurrency(t *testing.T) {
 					rw.Add(1)
 					go func(k int) {
 						defer rw.Done()
-						rr, err := tryCall(s, s.CardURL(), "POST", "/v1/payments/"+id+"/refunds", docCardAuth,
+						rr, err := tryCall(s, s.CardBaseURL(), "POST", "/v1/payments/"+id+"/refunds", docCardAuth,
 							fmt.Sprintf(`{"Refund":{"MerchantTransactionID":"%s_r%d","Amount":600}}`, ref, k))
 						if err != nil {
 							errs <- err
@@ -206,7 +206,7 @@ func TestConcurrency(t *testing.T) {
 				if created.Load() != 1 {
 					errs <- fmt.Errorf("%s: %d refunds of 600/1000 created", id, created.Load())
 				}
-				aid, ok := do(s.URL(), docAPMAuth, "POST", "/v1/payments", apmBody(ref, 500, ""), http.StatusCreated)
+				aid, ok := do(s.BaseURL(), docAPMAuth, "POST", "/v1/payments", apmBody(ref, 500, ""), http.StatusCreated)
 				if !ok {
 					continue
 				}
@@ -214,7 +214,7 @@ func TestConcurrency(t *testing.T) {
 				if _, err := s.CompleteRedirect(aid, OutcomeSuccess); err != nil {
 					errs <- err
 				}
-				do(s.URL(), docAPMAuth, "GET", "/v1/payments?limit=5", "", http.StatusOK)
+				do(s.BaseURL(), docAPMAuth, "GET", "/v1/payments?limit=5", "", http.StatusOK)
 			}
 		}(w)
 	}
@@ -261,7 +261,7 @@ func TestCloseWithHangingReceiver(t *testing.T) {
 		return http.StatusNoContent
 	}}
 	s := NewServer(WithNotificationURL(withReceiver(t, rc)), WithNotificationTimeout(time.Minute))
-	if _, err := tryCall(s, s.CardURL(), "POST", "/v1/payments", docCardAuth, cardBody("h", 100, "")); err != nil {
+	if _, err := tryCall(s, s.CardBaseURL(), "POST", "/v1/payments", docCardAuth, cardBody("h", 100, "")); err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan struct{})

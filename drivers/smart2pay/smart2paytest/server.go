@@ -232,8 +232,9 @@ func newState() *state {
 	}
 }
 
-// NewServer starts a simulator on two loopback ports (httptest.NewServer underneath): URL()
-// is the alternative payment methods host, CardURL() the direct card host. Close it when done.
+// NewServer starts a simulator on two loopback ports (httptest.NewServer underneath): BaseURL()
+// is the alternative payment methods host, CardBaseURL() the direct card host (the driver's
+// Config.BaseURL and CardBaseURL). Close it when done.
 func NewServer(opts ...Option) *Server {
 	cfg := config{
 		siteID: DefaultSiteID, apiKey: DefaultAPIKey,
@@ -263,12 +264,12 @@ func (s *Server) Close() {
 	s.card.Close()
 }
 
-// URL is the base URL of the alternative payment methods host (paytest.smart2pay.com), e.g.
+// BaseURL is the base BaseURL of the alternative payment methods host (paytest.smart2pay.com), e.g.
 // "http://127.0.0.1:41234". The customer's RedirectURL pages are served here too.
-func (s *Server) URL() string { return s.apm.URL }
+func (s *Server) BaseURL() string { return s.apm.URL }
 
-// CardURL is the base URL of the direct card host (securetest.smart2pay.com).
-func (s *Server) CardURL() string { return s.card.URL }
+// CardBaseURL is the base URL of the direct card host (securetest.smart2pay.com).
+func (s *Server) CardBaseURL() string { return s.card.URL }
 
 // Client returns a keep-alive HTTP client for the simulator; it works for both hosts.
 func (s *Server) Client() *http.Client { return s.apm.Client() }

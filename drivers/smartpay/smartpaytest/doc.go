@@ -139,7 +139,7 @@
 //
 // # Webhooks
 //
-// With WithWebhookURL every state change is POSTed as JSON:
+// With WithNotificationURL every state change is POSTed as JSON:
 //
 //	{"id", "merchantKey", "createdAt", "origin", "eventType": "updated",
 //	 "objectId", "objectType", "context", "data", "metadata"}
@@ -152,9 +152,9 @@
 // "transactionReference"?, "modificationId"?} for payments and {"refundId",
 // "transactionId", "modificationId", "status"?, "amount", "currencyCode"} for
 // refunds; metadata is {}. Authentication: none (default),
-// WithWebhookBasicAuth(user, pass), or WithWebhookOAuth (bearer token from
+// WithNotificationBasicAuth(user, pass), or WithNotificationOAuth (bearer token from
 // the merchant's token URL). A non-2xx answer or a transport error is retried
-// with doubling backoff (WithWebhookRetry; default 5 attempts from 50 ms,
+// with doubling backoff (WithNotificationRetry; default 5 attempts from 50 ms,
 // capped at 5 s); retries keep the same id. Events go out one at a time, in
 // order, from one goroutine, never while the state lock is held, never to
 // any URL but the configured one (redirects are not followed). WaitIdle

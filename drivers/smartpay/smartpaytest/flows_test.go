@@ -127,7 +127,7 @@ func TestCheckoutFlows(t *testing.T) {
 			defer s.Close()
 			co := createCheckout(t, s, "co-1", "49.99")
 			if len(co) != 3 || !uuidRe.MatchString(co["transactionId"].(string)) || co["checkoutToken"] == "" ||
-				!strings.HasPrefix(co["redirectUrl"].(string), s.URL()+"/checkout/") {
+				!strings.HasPrefix(co["redirectUrl"].(string), s.BaseURL()+"/checkout/") {
 				t.Fatalf("creation response %v", co)
 			}
 			id := co["transactionId"].(string)
@@ -530,7 +530,7 @@ func (r *receiver) snapshot() ([]map[string]any, int) {
 
 func TestWebhooks(t *testing.T) {
 	rc := newReceiver(t, &receiver{user: "hook-user", pass: "hook-pass"})
-	s := NewServer(WithWebhookURL(rc.srv.URL+"/hook"), WithWebhookBasicAuth("hook-user", "hook-pass"))
+	s := NewServer(WithNotificationURL(rc.srv.URL+"/hook"), WithNotificationBasicAuth("hook-user", "hook-pass"))
 	defer s.Close()
 
 	id := authorize(t, s, "PREPMNT", "wh-1", "30.00")
@@ -611,7 +611,7 @@ func sortedStrings(s []string) []string {
 func TestWebhookRetries(t *testing.T) {
 	t.Run("retried until accepted, same id", func(t *testing.T) {
 		rc := newReceiver(t, &receiver{fail: 2})
-		s := NewServer(WithWebhookURL(rc.srv.URL+"/hook"), WithWebhookRetry(5, 0))
+		s := NewServer(WithNotificationURL(rc.srv.URL+"/hook"), WithNotificationRetry(5, 0))
 		defer s.Close()
 		authorize(t, s, "PAYINVC", "rt-1", "10.00")
 		waitIdle(t, s)
@@ -622,7 +622,7 @@ func TestWebhookRetries(t *testing.T) {
 	})
 	t.Run("bounded", func(t *testing.T) {
 		rc := newReceiver(t, &receiver{fail: 1000})
-		s := NewServer(WithWebhookURL(rc.srv.URL+"/hook"), WithWebhookRetry(3, 0))
+		s := NewServer(WithNotificationURL(rc.srv.URL+"/hook"), WithNotificationRetry(3, 0))
 		defer s.Close()
 		authorize(t, s, "PAYINVC", "rt-2", "10.00")
 		authorize(t, s, "PAYINVC", "rt-3", "10.00")
@@ -633,7 +633,7 @@ func TestWebhookRetries(t *testing.T) {
 	})
 	t.Run("wrong basic credentials are retried and dropped", func(t *testing.T) {
 		rc := newReceiver(t, &receiver{user: "u", pass: "p"})
-		s := NewServer(WithWebhookURL(rc.srv.URL+"/hook"), WithWebhookBasicAuth("u", "wrong"), WithWebhookRetry(2, 0))
+		s := NewServer(WithNotificationURL(rc.srv.URL+"/hook"), WithNotificationBasicAuth("u", "wrong"), WithNotificationRetry(2, 0))
 		defer s.Close()
 		authorize(t, s, "PAYINVC", "rt-4", "10.00")
 		waitIdle(t, s)
@@ -643,7 +643,7 @@ func TestWebhookRetries(t *testing.T) {
 	})
 	t.Run("OAuth bearer from the merchant's token URL", func(t *testing.T) {
 		rc := newReceiver(t, &receiver{user: "client", pass: "secret", bearer: "merchant-token"})
-		s := NewServer(WithWebhookURL(rc.srv.URL+"/hook"), WithWebhookOAuth(rc.srv.URL+"/token", "client", "secret"))
+		s := NewServer(WithNotificationURL(rc.srv.URL+"/hook"), WithNotificationOAuth(rc.srv.URL+"/token", "client", "secret"))
 		defer s.Close()
 		authorize(t, s, "PAYINVC", "rt-5", "10.00")
 		authorize(t, s, "PAYINVC", "rt-6", "10.00")
@@ -664,7 +664,7 @@ func TestSetStatus(t *testing.T) {
 	for _, st := range AllStatuses {
 		t.Run(st, func(t *testing.T) {
 			rc := newReceiver(t, &receiver{})
-			s := NewServer(WithWebhookURL(rc.srv.URL + "/hook"))
+			s := NewServer(WithNotificationURL(rc.srv.URL + "/hook"))
 			defer s.Close()
 			id := authorize(t, s, "PAYINVC", "ss-1", "10.00")
 			if err := s.SetStatus(id, st); err != nil {
@@ -803,8 +803,8 @@ func TestDeterministicAndReset(t *testing.T) {
 	a, b := run(s1), run(s2)
 	for i := range a {
 		// The redirect URL contains the port, which differs.
-		x := strings.ReplaceAll(a[i], s1.URL(), "URL")
-		y := strings.ReplaceAll(b[i], s2.URL(), "URL")
+		x := strings.ReplaceAll(a[i], s1.BaseURL(), "URL")
+		y := strings.ReplaceAll(b[i], s2.BaseURL(), "URL")
 		if x != y {
 			t.Errorf("not deterministic:\n%s\n%s", x, y)
 		}
@@ -817,7 +817,7 @@ func TestDeterministicAndReset(t *testing.T) {
 		t.Error("payments survive Reset")
 	}
 	c := run(s1)
-	if strings.ReplaceAll(c[0], s1.URL(), "URL") != strings.ReplaceAll(a[0], s1.URL(), "URL") {
+	if strings.ReplaceAll(c[0], s1.BaseURL(), "URL") != strings.ReplaceAll(a[0], s1.BaseURL(), "URL") {
 		t.Errorf("ids after Reset differ:\n%s\n%s", c[0], a[0])
 	}
 }

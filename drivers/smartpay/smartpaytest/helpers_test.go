@@ -64,7 +64,7 @@ func call(t testing.TB, s *Server, method, path, body string, opts ...reqOpt) re
 	if body != "" {
 		rd = strings.NewReader(body)
 	}
-	req, err := http.NewRequest(method, s.URL()+path, rd)
+	req, err := http.NewRequest(method, s.BaseURL()+path, rd)
 	if err != nil {
 		t.Fatal(err)
 	}

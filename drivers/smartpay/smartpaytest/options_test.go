@@ -87,10 +87,10 @@ func TestCheckoutPageErrors(t *testing.T) {
 		resp.Body.Close()
 		return resp.StatusCode
 	}
-	if st := get(s.URL() + "/checkout/unknown"); st != 404 {
+	if st := get(s.BaseURL() + "/checkout/unknown"); st != 404 {
 		t.Errorf("unknown token: %d", st)
 	}
-	if st := post(s.URL()+"/checkout/unknown", "success"); st != 404 {
+	if st := post(s.BaseURL()+"/checkout/unknown", "success"); st != 404 {
 		t.Errorf("unknown token POST: %d", st)
 	}
 	co := createCheckout(t, s, "page-1", "5.00")

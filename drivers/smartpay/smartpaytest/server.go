@@ -127,29 +127,29 @@ func WithClock(now func() time.Time) Option { return func(c *config) { c.clock =
 // WithLogger sets the logger (default: discard).
 func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
 
-// WithWebhookURL sets the merchant's notification URL. Without it no
+// WithNotificationURL sets the merchant's notification URL. Without it no
 // webhooks are sent.
-func WithWebhookURL(url string) Option { return func(c *config) { c.webhookURL = url } }
+func WithNotificationURL(url string) Option { return func(c *config) { c.webhookURL = url } }
 
-// WithWebhookBasicAuth makes webhooks carry Authorization: Basic with the
+// WithNotificationBasicAuth makes webhooks carry Authorization: Basic with the
 // merchant-chosen user and password.
-func WithWebhookBasicAuth(user, pass string) Option {
+func WithNotificationBasicAuth(user, pass string) Option {
 	return func(c *config) { c.webhookAuth, c.webhookUser, c.webhookPass = webhookAuthBasic, user, pass }
 }
 
-// WithWebhookOAuth makes webhooks carry Authorization: Bearer with a token
+// WithNotificationOAuth makes webhooks carry Authorization: Bearer with a token
 // that the simulator obtains from the merchant's tokenURL with an OAuth2
 // client-credentials grant (client id and secret sent with HTTP Basic).
-func WithWebhookOAuth(tokenURL, clientID, clientSecret string) Option {
+func WithNotificationOAuth(tokenURL, clientID, clientSecret string) Option {
 	return func(c *config) {
 		c.webhookAuth, c.webhookTokenURL, c.webhookUser, c.webhookPass = webhookAuthOAuth, tokenURL, clientID, clientSecret
 	}
 }
 
-// WithWebhookRetry sets the bounded retry policy for webhooks: at most
+// WithNotificationRetry sets the bounded retry policy for webhooks: at most
 // maxAttempts deliveries per event, waiting initialBackoff, then doubling
 // (capped at 5 s) between attempts. Default: 5 attempts, 50 ms.
-func WithWebhookRetry(maxAttempts int, initialBackoff time.Duration) Option {
+func WithNotificationRetry(maxAttempts int, initialBackoff time.Duration) Option {
 	return func(c *config) { c.maxAttempts, c.backoff = maxAttempts, initialBackoff }
 }
 
@@ -280,9 +280,9 @@ func NewServer(opts ...Option) *Server {
 	return s
 }
 
-// URL is the base URL of the simulated API (e.g. http://127.0.0.1:4711);
+// BaseURL is the base BaseURL of the simulated API (e.g. http://127.0.0.1:4711);
 // append the documented paths to it.
-func (s *Server) URL() string { return s.srv.URL }
+func (s *Server) BaseURL() string { return s.srv.URL }
 
 // TokenURL is the URL of the simulated OAuth2 token endpoint.
 func (s *Server) TokenURL() string { return s.srv.URL + PathToken }

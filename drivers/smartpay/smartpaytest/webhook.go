@@ -37,7 +37,7 @@ type notifier struct {
 	gen        uint64
 	closed     bool
 
-	token    string // WithWebhookOAuth: cached bearer token
+	token    string // WithNotificationOAuth: cached bearer token
 	tokenExp time.Time
 }
 

@@ -16,15 +16,15 @@ import (
 	"time"
 )
 
-// Callback is the record of one callback the simulator sent (or is sending).
-type Callback struct {
+// Notification is the record of one callback the simulator sent (or is sending).
+type Notification struct {
 	URL        string          // the request's callback_url
 	OrderID    string          // the body's orderId
 	Body       json.RawMessage // the exact JSON body POSTed
 	Attempts   int             // POSTs made so far
 	LastStatus int             // HTTP status of the last attempt, 0 after a transport error
 	Delivered  bool            // the receiver answered 200
-	Skipped    bool            // not sent: the host is not loopback (see WithExternalCallbacks)
+	Skipped    bool            // not sent: the host is not loopback (see WithExternalNotifications)
 }
 
 // callbackBody is the callback JSON. The document does not describe it; the
@@ -84,7 +84,7 @@ func (s *Server) notifyLocked(t *txn) {
 	if err != nil {
 		return
 	}
-	rec := &Callback{URL: t.callback, OrderID: t.orderID, Body: body}
+	rec := &Notification{URL: t.callback, OrderID: t.orderID, Body: body}
 	s.callbacks = append(s.callbacks, rec)
 	if !s.cfg.externalCallbacks && !loopback(t.callback) {
 		rec.Skipped = true
@@ -99,7 +99,7 @@ func (s *Server) notifyLocked(t *txn) {
 	go s.deliver(rec)
 }
 
-func (s *Server) deliver(rec *Callback) {
+func (s *Server) deliver(rec *Notification) {
 	defer s.wg.Done()
 	defer func() {
 		s.mu.Lock()
@@ -159,12 +159,12 @@ func (s *Server) post(url string, body []byte) int {
 	return resp.StatusCode
 }
 
-// Callbacks returns a copy of the records of all callbacks sent since the
+// Notifications returns a copy of the records of all callbacks sent since the
 // server started or was Reset, in the order they were triggered.
-func (s *Server) Callbacks() []Callback {
+func (s *Server) Notifications() []Notification {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]Callback, len(s.callbacks))
+	out := make([]Notification, len(s.callbacks))
 	for i, c := range s.callbacks {
 		out[i] = *c
 	}

@@ -137,9 +137,9 @@ func TestCallbackBodies(t *testing.T) {
 	t.Run("two-step and refund", func(t *testing.T) {
 		authorize(t, srv, "cb-2s", sp.CardFrictionless, 1000, cb)
 		waitIdle(t, srv)
-		post(t, srv, srv.GatewayURL(), "/capture", `{"order_id":"cb-2s","amount":800}`)
+		post(t, srv, srv.BaseURL(), "/capture", `{"order_id":"cb-2s","amount":800}`)
 		waitIdle(t, srv)
-		ref := post(t, srv, srv.GatewayURL(), "/refund", `{"order_id":"cb-2s","amount":300,"reason":"r","callback_url":"`+rc.URL+`/refund"}`)
+		ref := post(t, srv, srv.BaseURL(), "/refund", `{"order_id":"cb-2s","amount":300,"reason":"r","callback_url":"`+rc.URL+`/refund"}`)
 		waitIdle(t, srv)
 		b := rc.got()[3:]
 		if len(b) != 3 {
@@ -156,7 +156,7 @@ func TestCallbackBodies(t *testing.T) {
 		wantEqual(t, "refund parentTransaction", b[2]["parentTransaction"], any(ps.ProcessingID))
 	})
 	t.Run("withdrawal", func(t *testing.T) {
-		post(t, srv, srv.CardDataURL(), "/withdrawal/init", `{"account":"p","order_id":"cb-w","amount":100,"customer_card_number":"4012000000003010","callback_url":"`+rc.URL+`"}`)
+		post(t, srv, srv.CardBaseURL(), "/withdrawal/init", `{"account":"p","order_id":"cb-w","amount":100,"customer_card_number":"4012000000003010","callback_url":"`+rc.URL+`"}`)
 		waitIdle(t, srv)
 		b := rc.got()
 		m := b[len(b)-1]
@@ -164,7 +164,7 @@ func TestCallbackBodies(t *testing.T) {
 		wantEqual(t, "status", m["status"], any(json.Number("2")))
 		wantEqual(t, "currency", m["currency"], nil)
 	})
-	for _, c := range srv.Callbacks() {
+	for _, c := range srv.Notifications() {
 		if !c.Delivered || c.Attempts != 1 || c.LastStatus != http.StatusOK {
 			t.Errorf("callback record %+v", c)
 		}
@@ -195,10 +195,10 @@ func TestCallbackRetries(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			rc := newReceiver(t, c.answer)
-			srv := newSim(t, sp.WithCallbackRetry(4, time.Millisecond))
+			srv := newSim(t, sp.WithNotificationRetry(4, time.Millisecond))
 			h2h(t, srv, "retry", sp.CardFrictionless, 1000, map[string]any{"callback_url": rc.URL})
 			waitIdle(t, srv)
-			recs := srv.Callbacks()
+			recs := srv.Notifications()
 			if len(recs) != 1 {
 				t.Fatalf("%d records", len(recs))
 			}
@@ -211,12 +211,12 @@ func TestCallbackRetries(t *testing.T) {
 		})
 	}
 	t.Run("transport error", func(t *testing.T) {
-		srv := newSim(t, sp.WithCallbackRetry(2, time.Millisecond))
+		srv := newSim(t, sp.WithNotificationRetry(2, time.Millisecond))
 		dead := httptest.NewServer(http.NotFoundHandler())
 		dead.Close()
 		h2h(t, srv, "dead", sp.CardFrictionless, 1000, map[string]any{"callback_url": dead.URL})
 		waitIdle(t, srv)
-		rec := srv.Callbacks()[0]
+		rec := srv.Notifications()[0]
 		if rec.Attempts != 2 || rec.LastStatus != 0 || rec.Delivered {
 			t.Errorf("record %+v", rec)
 		}
@@ -225,10 +225,10 @@ func TestCallbackRetries(t *testing.T) {
 
 func TestCallbacksOffAndSkipped(t *testing.T) {
 	rc := newReceiver(t, nil)
-	srv := newSim(t, sp.WithoutCallbacks())
+	srv := newSim(t, sp.WithoutNotifications())
 	h2h(t, srv, "off", sp.CardFrictionless, 1000, map[string]any{"callback_url": rc.URL})
 	waitIdle(t, srv)
-	if rc.calls.Load() != 0 || len(srv.Callbacks()) != 0 {
+	if rc.calls.Load() != 0 || len(srv.Notifications()) != 0 {
 		t.Error("callback sent although disabled")
 	}
 
@@ -236,18 +236,18 @@ func TestCallbacksOffAndSkipped(t *testing.T) {
 	srv = newSim(t)
 	h2h(t, srv, "ext", sp.CardFrictionless, 1000, map[string]any{"callback_url": "https://site.com/callback"})
 	waitIdle(t, srv)
-	recs := srv.Callbacks()
+	recs := srv.Notifications()
 	if len(recs) != 1 || !recs[0].Skipped || recs[0].Attempts != 0 {
 		t.Errorf("records %+v", recs)
 	}
 
-	// WithExternalCallbacks sends there (through the given client).
+	// WithExternalNotifications sends there (through the given client).
 	var seen atomic.Value
 	client := &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
 		seen.Store(r.URL.String())
 		return &http.Response{StatusCode: http.StatusOK, Body: http.NoBody, Request: r}, nil
 	})}
-	srv = newSim(t, sp.WithExternalCallbacks(), sp.WithCallbackClient(client))
+	srv = newSim(t, sp.WithExternalNotifications(), sp.WithNotificationClient(client))
 	h2h(t, srv, "ext", sp.CardFrictionless, 1000, map[string]any{"callback_url": "https://merchant.example/cb"})
 	waitIdle(t, srv)
 	wantEqual(t, "sent to", seen.Load(), any("https://merchant.example/cb"))
@@ -263,7 +263,7 @@ func TestWaitIdleAndClose(t *testing.T) {
 		<-release
 	}))
 	defer rc.Close()
-	srv := sp.NewServer(sp.WithCallbackRetry(3, time.Hour))
+	srv := sp.NewServer(sp.WithNotificationRetry(3, time.Hour))
 	h2h(t, srv, "slow", sp.CardFrictionless, 1000, map[string]any{"callback_url": rc.URL})
 
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)

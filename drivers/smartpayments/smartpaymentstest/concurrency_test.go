@@ -116,7 +116,7 @@ func TestConcurrentRefundsAndWithdrawals(t *testing.T) {
 	h2h(t, srv, "pay", sp.CardFrictionless, 1000, nil)
 	var refunds atomic.Int64
 	parallel(40, func(int) {
-		r := post(t, srv, srv.GatewayURL(), "/refund", `{"order_id":"pay","amount":100,"reason":"r"}`)
+		r := post(t, srv, srv.BaseURL(), "/refund", `{"order_id":"pay","amount":100,"reason":"r"}`)
 		if r.code == http.StatusOK {
 			refunds.Add(1)
 		} else if r.str("err") != sp.ErrCodeInvalidAmount {
@@ -129,7 +129,7 @@ func TestConcurrentRefundsAndWithdrawals(t *testing.T) {
 
 	var paid atomic.Int64
 	parallel(30, func(i int) {
-		r := post(t, srv, srv.CardDataURL(), "/withdrawal/init",
+		r := post(t, srv, srv.CardBaseURL(), "/withdrawal/init",
 			fmt.Sprintf(`{"account":"EUR-sandbox-payout","order_id":"wd-%d","amount":1000,"customer_card_number":"4012000000003010"}`, i))
 		if r.num("status") == 2 {
 			paid.Add(1)

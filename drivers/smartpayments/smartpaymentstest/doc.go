@@ -9,7 +9,8 @@
 //
 //	srv := smartpaymentstest.NewServer()
 //	defer srv.Close()
-//	// point the driver at srv.GatewayURL(), srv.CardDataURL(), srv.ExportURL()
+//	// point the driver at srv.BaseURL(), srv.CardBaseURL(), srv.ExportBaseURL()
+//	// (the driver's Config.BaseURL, CardBaseURL and ExportBaseURL)
 //	// with merchant key DefaultMerchantKey and secret DefaultSecret
 //
 // # Hosts
@@ -17,14 +18,14 @@
 // Like the provider, the simulator listens on separate hosts, so a driver
 // that sends card data to the wrong host gets a 404:
 //
-//	GatewayURL()  (api-gateway.smartcore.pro)  POST /initPayment, /check, /refund, /recurrent,
-//	                                            /capture, /cancel, /withdrawal/tokenize-form,
-//	                                            /withdrawal/balance/get
-//	CardDataURL() (chd-api.smartcore.pro, PCI)  POST /initPaymentHost2Host, /authorize, /withdrawal/init
-//	ExportURL()   (service.magua-pay.com)       POST /aggregation-service/public/transaction/excel
-//	                                            GET  .../excel/task/{id}, .../excel/task/{id}/result
-//	FormURL()     (payment.magua-pay.com)       GET/POST /{id}: payment form, 3-D Secure challenge,
-//	                                            tokenization form (the customer's browser; no auth)
+//	BaseURL()       (api-gateway.smartcore.pro)  POST /initPayment, /check, /refund, /recurrent,
+//	                                              /capture, /cancel, /withdrawal/tokenize-form,
+//	                                              /withdrawal/balance/get
+//	CardBaseURL()   (chd-api.smartcore.pro, PCI)  POST /initPaymentHost2Host, /authorize, /withdrawal/init
+//	ExportBaseURL() (service.magua-pay.com)       POST /aggregation-service/public/transaction/excel
+//	                                              GET  .../excel/task/{id}, .../excel/task/{id}/result
+//	FormURL()       (payment.magua-pay.com)       GET/POST /{id}: payment form, 3-D Secure challenge,
+//	                                              tokenization form (the customer's browser; no auth)
 //
 // Every API call needs "Authorization: Basic base64(merchantKey:secret)"
 // (defaults "test" / "qwerty", the document's example header) and, for
@@ -132,11 +133,11 @@
 // /check accepts. "message" is the dictionary description of errorCategory.
 // "sign" is an opaque HMAC: the real algorithm is not public, so a receiver
 // must confirm with /check. Only HTTP 200 counts as delivered; other answers
-// and transport errors are retried up to DefaultCallbackAttempts times with
-// a doubling pause (WithCallbackRetry). Delivery order across transactions
-// is not guaranteed. WaitIdle waits until nothing is in flight; Callbacks
-// lists what was sent; WithoutCallbacks turns them off. Callbacks only go to
-// loopback hosts (localhost, 127.0.0.0/8, ::1) unless WithExternalCallbacks
+// and transport errors are retried up to DefaultNotificationAttempts times with
+// a doubling pause (WithNotificationRetry). Delivery order across transactions
+// is not guaranteed. WaitIdle waits until nothing is in flight; Notifications
+// lists what was sent; WithoutNotifications turns them off. Callbacks only go to
+// loopback hosts (localhost, 127.0.0.0/8, ::1) unless WithExternalNotifications
 // is given, so a request copied from the document (callback_url
 // "https://site.com/callback") never reaches the internet; such a callback
 // is recorded with Skipped set.

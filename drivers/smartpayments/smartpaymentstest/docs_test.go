@@ -17,8 +17,8 @@ var uuidLike = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]
 // callback_url is https://site.com/callback).
 
 func TestDocInitPayment(t *testing.T) {
-	srv := newSim(t, sp.WithoutCallbacks())
-	r := post(t, srv, srv.GatewayURL(), "/initPayment", docInitPaymentReq)
+	srv := newSim(t, sp.WithoutNotifications())
+	r := post(t, srv, srv.BaseURL(), "/initPayment", docInitPaymentReq)
 	wantCode(t, r, http.StatusOK)
 	sameShape(t, r, docInitPaymentResp)
 	wantEqual(t, "order_id", r.str("order_id"), "sandboxFormId_1015")
@@ -53,8 +53,8 @@ func TestDocHost2HostDefaultAnswer(t *testing.T) {
 	// The document's example answers status 1 + REDIRECT for the
 	// frictionless card (seed 000_2d15c756a78f42ef.txt l.31, l.164-180): the
 	// default.
-	srv := newSim(t, sp.WithoutCallbacks())
-	r := post(t, srv, srv.CardDataURL(), "/initPaymentHost2Host", docHost2HostReq)
+	srv := newSim(t, sp.WithoutNotifications())
+	r := post(t, srv, srv.CardBaseURL(), "/initPaymentHost2Host", docHost2HostReq)
 	wantCode(t, r, http.StatusOK)
 	sameShape(t, r, docHost2HostResp)
 	id := r.str("order_id")
@@ -72,8 +72,8 @@ func TestDocHost2HostDefaultAnswer(t *testing.T) {
 }
 
 func TestDocHost2HostChainCheckRecurrentRefund(t *testing.T) {
-	srv := newSim(t, sp.WithoutCallbacks(), sp.WithImmediateResults())
-	r := post(t, srv, srv.CardDataURL(), "/initPaymentHost2Host", docHost2HostReq)
+	srv := newSim(t, sp.WithoutNotifications(), sp.WithImmediateResults())
+	r := post(t, srv, srv.CardBaseURL(), "/initPaymentHost2Host", docHost2HostReq)
 	wantCode(t, r, http.StatusOK)
 	sameKeys(t, r, docHost2HostResp)
 	wantEqual(t, "status", r.num("status"), 2)
@@ -85,7 +85,7 @@ func TestDocHost2HostChainCheckRecurrentRefund(t *testing.T) {
 	}
 	pid := r.str("order_id")
 
-	c := post(t, srv, srv.GatewayURL(), "/check", docCheckReq)
+	c := post(t, srv, srv.BaseURL(), "/check", docCheckReq)
 	wantCode(t, c, http.StatusOK)
 	sameShape(t, c, checkShape(t, docCheckResp, true))
 	wantEqual(t, "order_id", c.str("order_id"), "sandboxId_1015")
@@ -101,7 +101,7 @@ func TestDocHost2HostChainCheckRecurrentRefund(t *testing.T) {
 		t.Errorf("endDate %q not in the document's format", c.str("endDate"))
 	}
 
-	rec := post(t, srv, srv.GatewayURL(), "/recurrent", docRecurrentReq)
+	rec := post(t, srv, srv.BaseURL(), "/recurrent", docRecurrentReq)
 	wantCode(t, rec, http.StatusOK)
 	sameShape(t, rec, docRecurrentResp)
 	wantEqual(t, "success", rec.body["success"], any(true))
@@ -112,7 +112,7 @@ func TestDocHost2HostChainCheckRecurrentRefund(t *testing.T) {
 
 	// The document's refund example answers "success": false; with
 	// WithImmediateResults the simulator answers true.
-	ref := post(t, srv, srv.GatewayURL(), "/refund", docRefundReq)
+	ref := post(t, srv, srv.BaseURL(), "/refund", docRefundReq)
 	wantCode(t, ref, http.StatusOK)
 	sameShape(t, ref, docRefundResp)
 	wantEqual(t, "success", ref.body["success"], any(true))
@@ -129,7 +129,7 @@ func TestDocHost2HostChainCheckRecurrentRefund(t *testing.T) {
 func TestDocRefundDefaultAnswer(t *testing.T) {
 	srv := newSim(t)
 	wantCode(t, h2h(t, srv, "o1", sp.CardFrictionless, 1000, nil), http.StatusOK)
-	ref := post(t, srv, srv.GatewayURL(), "/refund", `{"order_id": "o1", "amount": 100, "reason": "refund"}`)
+	ref := post(t, srv, srv.BaseURL(), "/refund", `{"order_id": "o1", "amount": 100, "reason": "refund"}`)
 	wantCode(t, ref, http.StatusOK)
 	sameShape(t, ref, docRefundResp)
 	wantEqual(t, "success", ref.body["success"], any(false))
@@ -160,8 +160,8 @@ func TestDocCheckFailure(t *testing.T) {
 }
 
 func TestDocGooglePay(t *testing.T) {
-	srv := newSim(t, sp.WithoutCallbacks())
-	r := post(t, srv, srv.CardDataURL(), "/initPaymentHost2Host", docGooglePayReq)
+	srv := newSim(t, sp.WithoutNotifications())
+	r := post(t, srv, srv.CardBaseURL(), "/initPaymentHost2Host", docGooglePayReq)
 	wantCode(t, r, http.StatusOK)
 	sameShape(t, r, docHost2HostResp)
 	wantEqual(t, "status", r.num("status"), 1)
@@ -171,26 +171,26 @@ func TestDocGooglePay(t *testing.T) {
 }
 
 func TestDocAuthorizeCaptureCancel(t *testing.T) {
-	srv := newSim(t, sp.WithoutCallbacks(), sp.WithProcessingResponses())
-	r := post(t, srv, srv.CardDataURL(), "/authorize", docAuthorizeReq)
+	srv := newSim(t, sp.WithoutNotifications(), sp.WithProcessingResponses())
+	r := post(t, srv, srv.CardBaseURL(), "/authorize", docAuthorizeReq)
 	wantCode(t, r, http.StatusOK)
 	sameShape(t, r, docAuthorizeResp)
 
 	// By default authorize_status is null, the only value the document
 	// shows (l.340, l.376).
-	srv = newSim(t, sp.WithoutCallbacks())
-	r = post(t, srv, srv.CardDataURL(), "/authorize", docAuthorizeReq)
+	srv = newSim(t, sp.WithoutNotifications())
+	r = post(t, srv, srv.CardBaseURL(), "/authorize", docAuthorizeReq)
 	wantCode(t, r, http.StatusOK)
 	sameShape(t, r, docAuthorizeResp)
 	c := check(t, srv, "sandboxId_1016")
 	sameShape(t, c, checkShape(t, docCheckResp, true))
 	wantEqual(t, "status", c.num("status"), 2)
 	wantEqual(t, "authorize_status", c.body["authorize_status"], nil)
-	wantEqual(t, "capture", post(t, srv, srv.GatewayURL(), "/capture", docCaptureReq).num("status"), 2)
+	wantEqual(t, "capture", post(t, srv, srv.BaseURL(), "/capture", docCaptureReq).num("status"), 2)
 	wantEqual(t, "authorize_status after capture", check(t, srv, "sandboxId_1016").body["authorize_status"], nil)
 
-	srv = newSim(t, sp.WithoutCallbacks(), sp.WithImmediateResults(), sp.WithAuthorizeStatus())
-	r = post(t, srv, srv.CardDataURL(), "/authorize", docAuthorizeReq)
+	srv = newSim(t, sp.WithoutNotifications(), sp.WithImmediateResults(), sp.WithAuthorizeStatus())
+	r = post(t, srv, srv.CardBaseURL(), "/authorize", docAuthorizeReq)
 	wantCode(t, r, http.StatusOK)
 	sameKeys(t, r, docAuthorizeResp)
 	wantEqual(t, "status", r.num("status"), 2)
@@ -200,7 +200,7 @@ func TestDocAuthorizeCaptureCancel(t *testing.T) {
 	wantEqual(t, "authorize_status", c.str("authorize_status"), "AUTHORIZED")
 	wantEqual(t, "finalAmount while authorized", c.num("finalAmount"), 0)
 
-	cp := post(t, srv, srv.GatewayURL(), "/capture", docCaptureReq)
+	cp := post(t, srv, srv.BaseURL(), "/capture", docCaptureReq)
 	wantCode(t, cp, http.StatusOK)
 	sameShape(t, cp, docCaptureResp)
 	wantEqual(t, "order_id", cp.str("order_id"), pid)
@@ -210,8 +210,8 @@ func TestDocAuthorizeCaptureCancel(t *testing.T) {
 	wantEqual(t, "finalAmount", c.num("finalAmount"), 1000)
 
 	srv.Reset()
-	wantCode(t, post(t, srv, srv.CardDataURL(), "/authorize", docAuthorizeReq), http.StatusOK)
-	cn := post(t, srv, srv.GatewayURL(), "/cancel", docCancelReq)
+	wantCode(t, post(t, srv, srv.CardBaseURL(), "/authorize", docAuthorizeReq), http.StatusOK)
+	cn := post(t, srv, srv.BaseURL(), "/cancel", docCancelReq)
 	wantCode(t, cn, http.StatusOK)
 	sameShape(t, cn, docCancelResp)
 	wantEqual(t, "status", cn.num("status"), -1)
@@ -223,26 +223,26 @@ func TestDocAuthorizeCaptureCancel(t *testing.T) {
 
 func TestDocWithdrawals(t *testing.T) {
 	// The default answer is the document's: status 1 (l.553-565).
-	def := newSim(t, sp.WithoutCallbacks())
-	w := post(t, def, def.CardDataURL(), "/withdrawal/init", docWithdrawalReq)
+	def := newSim(t, sp.WithoutNotifications())
+	w := post(t, def, def.CardBaseURL(), "/withdrawal/init", docWithdrawalReq)
 	sameShape(t, w, docWithdrawalResp)
 	wantEqual(t, "status", w.num("status"), 1)
 	wantEqual(t, "/check status", check(t, def, "testPayout_1050").num("status"), -1)
 
-	srv := newSim(t, sp.WithoutCallbacks(), sp.WithImmediateResults())
-	b := post(t, srv, srv.GatewayURL(), "/withdrawal/balance/get", docBalanceReq)
+	srv := newSim(t, sp.WithoutNotifications(), sp.WithImmediateResults())
+	b := post(t, srv, srv.BaseURL(), "/withdrawal/balance/get", docBalanceReq)
 	wantCode(t, b, http.StatusOK)
 	sameShape(t, b, docBalanceResp)
 	wantEqual(t, "balance", b.num("balance"), 10000)
 
-	tk := post(t, srv, srv.GatewayURL(), "/withdrawal/tokenize-form", docTokenizeReq)
+	tk := post(t, srv, srv.BaseURL(), "/withdrawal/tokenize-form", docTokenizeReq)
 	wantCode(t, tk, http.StatusOK)
 	sameShape(t, tk, docTokenizeResp)
 	wantEqual(t, "status", tk.num("status"), 1)
 	wantEqual(t, "form_url", tk.str("form_url"), srv.FormURL()+"/"+tk.str("order_id"))
 
 	// The document's own request: its card is not the success card.
-	w = post(t, srv, srv.CardDataURL(), "/withdrawal/init", docWithdrawalReq)
+	w = post(t, srv, srv.CardBaseURL(), "/withdrawal/init", docWithdrawalReq)
 	wantCode(t, w, http.StatusOK)
 	sameKeys(t, w, docWithdrawalResp)
 	wantEqual(t, "order_id", w.str("order_id"), "testPayout_1050")
@@ -250,7 +250,7 @@ func TestDocWithdrawals(t *testing.T) {
 	wantEqual(t, "err", w.str("err"), sp.CodeEmitterDenial)
 	wantEqual(t, "card.number", w.body["card"].(map[string]any)["number"], any("412354******1114"))
 
-	w = post(t, srv, srv.CardDataURL(), "/withdrawal/init", edit(t, docWithdrawalReq, map[string]any{
+	w = post(t, srv, srv.CardBaseURL(), "/withdrawal/init", edit(t, docWithdrawalReq, map[string]any{
 		"order_id": "testPayout_1051", "customer_card_number": sp.CardFrictionless, "callback_url": nil,
 	}))
 	wantCode(t, w, http.StatusOK)
@@ -259,14 +259,14 @@ func TestDocWithdrawals(t *testing.T) {
 	if !reflect.DeepEqual(w.body["card"], decodeDoc(t, docWithdrawalResp)["card"]) {
 		t.Errorf("card = %v, want the document's", w.body["card"])
 	}
-	b = post(t, srv, srv.GatewayURL(), "/withdrawal/balance/get", docBalanceReq)
+	b = post(t, srv, srv.BaseURL(), "/withdrawal/balance/get", docBalanceReq)
 	wantEqual(t, "balance after paying out 10000", b.num("balance"), 0)
 	c := check(t, srv, "testPayout_1051")
 	wantEqual(t, "type", c.str("type"), "Withdrawal")
 	wantEqual(t, "finalAmount", c.num("finalAmount"), 10000)
 
-	sp2 := newSim(t, sp.WithoutCallbacks(), sp.WithProcessingResponses())
-	w = post(t, sp2, sp2.CardDataURL(), "/withdrawal/init", docWithdrawalReq)
+	sp2 := newSim(t, sp.WithoutNotifications(), sp.WithProcessingResponses())
+	w = post(t, sp2, sp2.CardBaseURL(), "/withdrawal/init", docWithdrawalReq)
 	sameShape(t, w, docWithdrawalResp) // status 1, err null, like the document
 	wantEqual(t, "status", w.num("status"), 1)
 }

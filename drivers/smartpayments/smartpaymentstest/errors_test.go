@@ -15,11 +15,11 @@ func TestAuthFailures(t *testing.T) {
 		return "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+pass))
 	}
 	hosts := map[string]string{
-		"gateway /check":             srv.GatewayURL() + "/check",
-		"card-data /authorize":       srv.CardDataURL() + "/authorize",
-		"export task":                srv.ExportURL() + sp.ExportPath + "/task/x",
-		"gateway unknown path":       srv.GatewayURL() + "/nope",
-		"card-data /withdrawal/init": srv.CardDataURL() + "/withdrawal/init",
+		"gateway /check":             srv.BaseURL() + "/check",
+		"card-data /authorize":       srv.CardBaseURL() + "/authorize",
+		"export task":                srv.ExportBaseURL() + sp.ExportPath + "/task/x",
+		"gateway unknown path":       srv.BaseURL() + "/nope",
+		"card-data /withdrawal/init": srv.CardBaseURL() + "/withdrawal/init",
 	}
 	headers := map[string]string{
 		"missing":          "",
@@ -54,7 +54,7 @@ func TestAuthFailures(t *testing.T) {
 		}
 	}
 	// The right credentials pass.
-	req, _ := http.NewRequest(http.MethodPost, srv.GatewayURL()+"/check", strings.NewReader(`{"order_id":"x"}`))
+	req, _ := http.NewRequest(http.MethodPost, srv.BaseURL()+"/check", strings.NewReader(`{"order_id":"x"}`))
 	req.Header.Set("Content-Type", "application/json")
 	req.SetBasicAuth("merchant", "s3cret")
 	wantCode(t, do(t, srv.Client(), req), http.StatusNotFound)
@@ -65,18 +65,18 @@ func TestHostsAreSeparate(t *testing.T) {
 	pci := []string{"/initPaymentHost2Host", "/authorize", "/withdrawal/init"}
 	gateway := []string{"/initPayment", "/check", "/refund", "/recurrent", "/capture", "/cancel", "/withdrawal/tokenize-form", "/withdrawal/balance/get"}
 	for _, p := range pci {
-		for _, base := range []string{srv.GatewayURL(), srv.ExportURL()} {
+		for _, base := range []string{srv.BaseURL(), srv.ExportBaseURL()} {
 			r := post(t, srv, base, p, docHost2HostReq)
 			wantCode(t, r, http.StatusNotFound)
 			wantEqual(t, "error", r.str("error"), "Not Found")
 		}
 	}
 	for _, p := range gateway {
-		for _, base := range []string{srv.CardDataURL(), srv.ExportURL()} {
+		for _, base := range []string{srv.CardBaseURL(), srv.ExportBaseURL()} {
 			wantCode(t, post(t, srv, base, p, `{"order_id":"x"}`), http.StatusNotFound)
 		}
 	}
-	wantCode(t, post(t, srv, srv.GatewayURL(), sp.ExportPath, `{}`), http.StatusNotFound)
+	wantCode(t, post(t, srv, srv.BaseURL(), sp.ExportPath, `{}`), http.StatusNotFound)
 	if n := len(srv.Operations()); n != 0 {
 		t.Errorf("%d operations executed by misrouted calls", n)
 	}
@@ -84,22 +84,22 @@ func TestHostsAreSeparate(t *testing.T) {
 
 func TestMethodAndContentType(t *testing.T) {
 	srv := newSim(t)
-	r := get(t, srv, srv.GatewayURL()+"/check")
+	r := get(t, srv, srv.BaseURL()+"/check")
 	wantCode(t, r, http.StatusMethodNotAllowed)
 	wantEqual(t, "Allow", r.header.Get("Allow"), "POST")
 
-	req, _ := http.NewRequest(http.MethodPost, srv.GatewayURL()+"/check", strings.NewReader(`{"order_id":"x"}`))
+	req, _ := http.NewRequest(http.MethodPost, srv.BaseURL()+"/check", strings.NewReader(`{"order_id":"x"}`))
 	req.SetBasicAuth(sp.DefaultMerchantKey, sp.DefaultSecret)
 	req.Header.Set("Content-Type", "text/plain")
 	wantCode(t, do(t, srv.Client(), req), http.StatusUnsupportedMediaType)
 
-	req, _ = http.NewRequest(http.MethodPost, srv.GatewayURL()+"/check", strings.NewReader(`{"order_id":"x"}`))
+	req, _ = http.NewRequest(http.MethodPost, srv.BaseURL()+"/check", strings.NewReader(`{"order_id":"x"}`))
 	req.SetBasicAuth(sp.DefaultMerchantKey, sp.DefaultSecret)
 	req.Header.Set("Content-Type", "application/json; charset=utf-8")
 	wantCode(t, do(t, srv.Client(), req), http.StatusNotFound) // accepted, order unknown
 
 	for _, body := range []string{``, `[]`, `{"order_id":`, `{"order_id":"x"} {}`, `null`} {
-		r := post(t, srv, srv.GatewayURL(), "/check", body)
+		r := post(t, srv, srv.BaseURL(), "/check", body)
 		wantCode(t, r, http.StatusBadRequest)
 		wantEqual(t, "err", r.str("err"), sp.ErrCodeMalformedJSON)
 	}
@@ -168,9 +168,9 @@ func TestValidation(t *testing.T) {
 	)
 	for _, c := range cases {
 		t.Run(c.path+"/"+c.name, func(t *testing.T) {
-			base := srv.GatewayURL()
+			base := srv.BaseURL()
 			if c.path == "/initPaymentHost2Host" || c.path == "/authorize" || c.path == "/withdrawal/init" {
-				base = srv.CardDataURL()
+				base = srv.CardBaseURL()
 			}
 			r := post(t, srv, base, c.path, edit(t, c.doc, c.set))
 			wantCode(t, r, http.StatusBadRequest)
@@ -215,13 +215,13 @@ func TestDuplicateOrderID(t *testing.T) {
 		"h2h again": func() reply { return h2h(t, srv, "dup-1", sp.CardFrictionless, 1000, nil) },
 		"authorize": func() reply { return authorize(t, srv, "dup-1", sp.CardFrictionless, 1000, nil) },
 		"initPayment": func() reply {
-			return post(t, srv, srv.GatewayURL(), "/initPayment", edit(t, docInitPaymentReq, with(loopbackURLs, map[string]any{"order_id": "dup-1"})))
+			return post(t, srv, srv.BaseURL(), "/initPayment", edit(t, docInitPaymentReq, with(loopbackURLs, map[string]any{"order_id": "dup-1"})))
 		},
 		"withdrawal": func() reply {
-			return post(t, srv, srv.CardDataURL(), "/withdrawal/init", edit(t, docWithdrawalReq, map[string]any{"order_id": "dup-1", "callback_url": nil}))
+			return post(t, srv, srv.CardBaseURL(), "/withdrawal/init", edit(t, docWithdrawalReq, map[string]any{"order_id": "dup-1", "callback_url": nil}))
 		},
 		"tokenize": func() reply {
-			return post(t, srv, srv.GatewayURL(), "/withdrawal/tokenize-form", edit(t, docTokenizeReq, with(loopbackURLs, map[string]any{"order_id": "dup-1"})))
+			return post(t, srv, srv.BaseURL(), "/withdrawal/tokenize-form", edit(t, docTokenizeReq, with(loopbackURLs, map[string]any{"order_id": "dup-1"})))
 		},
 	}
 	for name, call := range attempts {
@@ -234,7 +234,7 @@ func TestDuplicateOrderID(t *testing.T) {
 			wantEqual(t, "err", r.str("err"), "PLATFORM_ERROR_DUPLICATED_ORDER_ID")
 		})
 	}
-	r := post(t, srv, srv.GatewayURL(), "/recurrent", `{"order_id":"dup-1","parent_order_id":"dup-1","amount":100,"purpose":"p"}`)
+	r := post(t, srv, srv.BaseURL(), "/recurrent", `{"order_id":"dup-1","parent_order_id":"dup-1","amount":100,"purpose":"p"}`)
 	wantCode(t, r, http.StatusBadRequest)
 	sameShape(t, r, `{"success": false, "message": "x", "payment_id": null, "err": "x"}`)
 	wantEqual(t, "err", r.str("err"), "PLATFORM_ERROR_DUPLICATED_ORDER_ID")
@@ -256,7 +256,7 @@ func TestUnknownOrder(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.path, func(t *testing.T) {
-			r := post(t, srv, srv.GatewayURL(), c.path, c.body)
+			r := post(t, srv, srv.BaseURL(), c.path, c.body)
 			wantCode(t, r, http.StatusNotFound)
 			sameShape(t, r, c.shape)
 			wantEqual(t, "err", r.str("err"), sp.ErrCodeOrderNotFound)
@@ -264,5 +264,5 @@ func TestUnknownOrder(t *testing.T) {
 	}
 	// A processing id is not a merchant order id.
 	pid := h2h(t, srv, "known", sp.CardFrictionless, 1000, nil).str("order_id")
-	wantCode(t, post(t, srv, srv.GatewayURL(), "/check", `{"order_id":"`+pid+`"}`), http.StatusNotFound)
+	wantCode(t, post(t, srv, srv.BaseURL(), "/check", `{"order_id":"`+pid+`"}`), http.StatusNotFound)
 }

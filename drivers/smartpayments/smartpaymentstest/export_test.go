@@ -78,10 +78,10 @@ func TestExport(t *testing.T) {
 	h2h(t, srv, "e-1", sp.CardFrictionless, 1000, nil)
 	h2h(t, srv, "e-2", sp.CardDeclined, 2051, nil)
 	h2h(t, srv, "e-<&>", sp.CardFrictionless, 3000, nil) // must be escaped in the sheet
-	post(t, srv, srv.GatewayURL(), "/refund", `{"order_id":"e-1","amount":100,"reason":"r"}`)
-	post(t, srv, srv.CardDataURL(), "/withdrawal/init", `{"account":"p","order_id":"e-w","amount":100,"customer_card_number":"4012000000003010"}`)
+	post(t, srv, srv.BaseURL(), "/refund", `{"order_id":"e-1","amount":100,"reason":"r"}`)
+	post(t, srv, srv.CardBaseURL(), "/withdrawal/init", `{"account":"p","order_id":"e-w","amount":100,"customer_card_number":"4012000000003010"}`)
 
-	r := post(t, srv, srv.ExportURL(), sp.ExportPath, docExportReq)
+	r := post(t, srv, srv.ExportBaseURL(), sp.ExportPath, docExportReq)
 	wantCode(t, r, http.StatusOK)
 	sameShape(t, r, docExportCreateResp)
 	wantEqual(t, "status", r.num("status"), 1)
@@ -89,7 +89,7 @@ func TestExport(t *testing.T) {
 	if !processingID.MatchString(id) {
 		t.Errorf("task id %q", id)
 	}
-	taskURL := srv.ExportURL() + sp.ExportPath + "/task/" + id
+	taskURL := srv.ExportBaseURL() + sp.ExportPath + "/task/" + id
 
 	st := get(t, srv, taskURL)
 	wantCode(t, st, http.StatusOK)
@@ -130,9 +130,9 @@ func TestExport(t *testing.T) {
 		{`{"type":"Payment","status":2,"dateFrom":0,"dateTo":1000}`, 0},
 	}
 	for _, c := range cases {
-		r := post(t, srv, srv.ExportURL(), sp.ExportPath, c.body)
+		r := post(t, srv, srv.ExportBaseURL(), sp.ExportPath, c.body)
 		wantCode(t, r, http.StatusOK)
-		u := srv.ExportURL() + sp.ExportPath + "/task/" + r.str("id")
+		u := srv.ExportBaseURL() + sp.ExportPath + "/task/" + r.str("id")
 		get(t, srv, u)
 		get(t, srv, u)
 		if n := len(sheetRows(t, get(t, srv, u+"/result").raw)) - 1; n != c.rows {
@@ -147,14 +147,14 @@ func TestExport(t *testing.T) {
 		`{"type":"Payment","status":2,"dateFrom":"0","dateTo":1}`,
 		`{"type":"Payment","status":2,"dateFrom":0}`,
 	} {
-		r := post(t, srv, srv.ExportURL(), sp.ExportPath, body)
+		r := post(t, srv, srv.ExportBaseURL(), sp.ExportPath, body)
 		wantCode(t, r, http.StatusBadRequest)
 		sameShape(t, r, `{"status": -1, "err": "x", "msg": "x"}`)
 	}
-	wantCode(t, get(t, srv, srv.ExportURL()+sp.ExportPath+"/task/nope"), http.StatusNotFound)
-	wantCode(t, get(t, srv, srv.ExportURL()+sp.ExportPath+"/task/nope/result"), http.StatusNotFound)
-	wantCode(t, post(t, srv, srv.ExportURL(), sp.ExportPath+"/task/"+id, `{}`), http.StatusMethodNotAllowed)
-	wantCode(t, get(t, srv, srv.ExportURL()+sp.ExportPath), http.StatusMethodNotAllowed)
+	wantCode(t, get(t, srv, srv.ExportBaseURL()+sp.ExportPath+"/task/nope"), http.StatusNotFound)
+	wantCode(t, get(t, srv, srv.ExportBaseURL()+sp.ExportPath+"/task/nope/result"), http.StatusNotFound)
+	wantCode(t, post(t, srv, srv.ExportBaseURL(), sp.ExportPath+"/task/"+id, `{}`), http.StatusMethodNotAllowed)
+	wantCode(t, get(t, srv, srv.ExportBaseURL()+sp.ExportPath), http.StatusMethodNotAllowed)
 }
 
 func TestExportPolls(t *testing.T) {
@@ -168,10 +168,10 @@ func TestExportPolls(t *testing.T) {
 		{3, 1, []int64{1, 1, 2, 2}},
 	} {
 		srv := newSim(t, sp.WithExportPolls(c.polls))
-		r := post(t, srv, srv.ExportURL(), sp.ExportPath, docExportReq)
+		r := post(t, srv, srv.ExportBaseURL(), sp.ExportPath, docExportReq)
 		wantEqual(t, "create status", r.num("status"), c.create)
 		for i, want := range c.firstPolls {
-			got := get(t, srv, srv.ExportURL()+sp.ExportPath+"/task/"+r.str("id")).num("status")
+			got := get(t, srv, srv.ExportBaseURL()+sp.ExportPath+"/task/"+r.str("id")).num("status")
 			if got != want {
 				t.Errorf("polls=%d: poll %d status %d, want %d", c.polls, i+1, got, want)
 			}

@@ -199,7 +199,7 @@ func TestCompleteChallengeHelper(t *testing.T) {
 func TestHostedForm(t *testing.T) {
 	srv := newSim(t)
 	create := func(id string, amount int64) string {
-		r := post(t, srv, srv.GatewayURL(), "/initPayment", edit(t, docInitPaymentReq, with(loopbackURLs, map[string]any{"order_id": id, "amount": amount})))
+		r := post(t, srv, srv.BaseURL(), "/initPayment", edit(t, docInitPaymentReq, with(loopbackURLs, map[string]any{"order_id": id, "amount": amount})))
 		wantCode(t, r, http.StatusOK)
 		return r.str("form_url")
 	}
@@ -260,7 +260,7 @@ func TestHostedForm(t *testing.T) {
 
 func TestExpire(t *testing.T) {
 	srv := newSim(t, sp.WithImmediateResults(), sp.WithAuthorizeStatus())
-	wantCode(t, post(t, srv, srv.GatewayURL(), "/initPayment", edit(t, docInitPaymentReq, with(loopbackURLs, map[string]any{"order_id": "e-form"}))), http.StatusOK)
+	wantCode(t, post(t, srv, srv.BaseURL(), "/initPayment", edit(t, docInitPaymentReq, with(loopbackURLs, map[string]any{"order_id": "e-form"}))), http.StatusOK)
 	wantCode(t, h2h(t, srv, "e-unvisited", sp.CardChallenge, 1000, nil), http.StatusOK)
 	r := h2h(t, srv, "e-visited", sp.CardChallenge, 1000, nil)
 	browse(t, srv, http.MethodGet, r.str("form_url"), nil)
@@ -315,10 +315,10 @@ func TestForcedFlows(t *testing.T) {
 
 func TestTwoStep(t *testing.T) {
 	srv := newSim(t, sp.WithImmediateResults(), sp.WithAuthorizeStatus())
-	capture := func(body string) reply { return post(t, srv, srv.GatewayURL(), "/capture", body) }
-	cancel := func(id string) reply { return post(t, srv, srv.GatewayURL(), "/cancel", `{"order_id":"`+id+`"}`) }
+	capture := func(body string) reply { return post(t, srv, srv.BaseURL(), "/capture", body) }
+	cancel := func(id string) reply { return post(t, srv, srv.BaseURL(), "/cancel", `{"order_id":"`+id+`"}`) }
 	refund := func(id string, amount int64) reply {
-		return post(t, srv, srv.GatewayURL(), "/refund", fmt.Sprintf(`{"order_id":%q,"amount":%d,"reason":"r"}`, id, amount))
+		return post(t, srv, srv.BaseURL(), "/refund", fmt.Sprintf(`{"order_id":%q,"amount":%d,"reason":"r"}`, id, amount))
 	}
 
 	wantCode(t, authorize(t, srv, "a1", sp.CardFrictionless, 1000, nil), http.StatusOK)
@@ -365,7 +365,7 @@ func TestTwoStep(t *testing.T) {
 func TestRefunds(t *testing.T) {
 	srv := newSim(t)
 	refund := func(id string, amount int64) reply {
-		return post(t, srv, srv.GatewayURL(), "/refund", fmt.Sprintf(`{"order_id":%q,"amount":%d,"reason":"r"}`, id, amount))
+		return post(t, srv, srv.BaseURL(), "/refund", fmt.Sprintf(`{"order_id":%q,"amount":%d,"reason":"r"}`, id, amount))
 	}
 	pid := h2h(t, srv, "r1", sp.CardFrictionless, 1000, nil).str("order_id")
 	var ids []string
@@ -402,7 +402,7 @@ func TestRefunds(t *testing.T) {
 func TestRecurrent(t *testing.T) {
 	srv := newSim(t)
 	rec := func(id, parent string, amount int64) reply {
-		return post(t, srv, srv.GatewayURL(), "/recurrent", fmt.Sprintf(`{"order_id":%q,"parent_order_id":%q,"amount":%d,"purpose":"p","recur_period":"06"}`, id, parent, amount))
+		return post(t, srv, srv.BaseURL(), "/recurrent", fmt.Sprintf(`{"order_id":%q,"parent_order_id":%q,"amount":%d,"purpose":"p","recur_period":"06"}`, id, parent, amount))
 	}
 	h2h(t, srv, "parent", sp.CardFrictionless, 1000, nil)
 	ok := rec("child-1", "parent", 2500)
@@ -422,7 +422,7 @@ func TestRecurrent(t *testing.T) {
 	wantEqual(t, "err", ko.str("err"), sp.CodeInsufficientFunds)
 	wantEqual(t, "message", ko.str("message"), sp.Description(sp.CodeInsufficientFunds))
 	wantEqual(t, "status", check(t, srv, "child-2").num("status"), -1)
-	wantCode(t, post(t, srv, srv.GatewayURL(), "/refund", `{"order_id":"child-1","amount":2500,"reason":"r"}`), http.StatusOK)
+	wantCode(t, post(t, srv, srv.BaseURL(), "/refund", `{"order_id":"child-1","amount":2500,"reason":"r"}`), http.StatusOK)
 
 	h2h(t, srv, "failed-parent", sp.CardDeclined, 1000, nil)
 	bad := rec("child-3", "failed-parent", 100)
@@ -433,7 +433,7 @@ func TestRecurrent(t *testing.T) {
 func TestWithdrawals(t *testing.T) {
 	srv := newSim(t, sp.WithImmediateResults(), sp.WithAuthorizeStatus(), sp.WithBalance("small-payout", 500), sp.WithDefaultBalance(20000))
 	withdraw := func(id, account string, amount int64, set map[string]any) reply {
-		return post(t, srv, srv.CardDataURL(), "/withdrawal/init", edit(t, docWithdrawalReq, with(map[string]any{
+		return post(t, srv, srv.CardBaseURL(), "/withdrawal/init", edit(t, docWithdrawalReq, with(map[string]any{
 			"order_id": id, "account": account, "amount": amount, "customer_card_number": sp.CardFrictionless, "callback_url": nil,
 		}, set)))
 	}
@@ -452,7 +452,7 @@ func TestWithdrawals(t *testing.T) {
 	wantEqual(t, "balance after failure", srv.Balance("EUR-sandbox-payout"), 20000)
 
 	// Tokenized card.
-	tk := post(t, srv, srv.GatewayURL(), "/withdrawal/tokenize-form", edit(t, docTokenizeReq, with(loopbackURLs, map[string]any{"order_id": "tok-1"})))
+	tk := post(t, srv, srv.BaseURL(), "/withdrawal/tokenize-form", edit(t, docTokenizeReq, with(loopbackURLs, map[string]any{"order_id": "tok-1"})))
 	wantCode(t, tk, http.StatusOK)
 	byToken := map[string]any{"payment_method": "token", "tokenize_transaction_order_id": "tok-1", "customer_card_number": nil}
 	early := withdraw("w-tok-early", "EUR-sandbox-payout", 100, byToken)
@@ -471,13 +471,13 @@ func TestWithdrawals(t *testing.T) {
 	wantEqual(t, "token withdrawal", w.num("status"), 2)
 	wantEqual(t, "token card", w.body["card"].(map[string]any)["number"], any("401200******3010"))
 	wantEqual(t, "balance", srv.Balance("EUR-sandbox-payout"), 19300)
-	b := post(t, srv, srv.GatewayURL(), "/withdrawal/balance/get", `{"account":"EUR-sandbox-payout"}`)
+	b := post(t, srv, srv.BaseURL(), "/withdrawal/balance/get", `{"account":"EUR-sandbox-payout"}`)
 	wantEqual(t, "balance/get", b.num("balance"), 19300)
 
 	unknown := withdraw("w-tok-unknown", "EUR-sandbox-payout", 100, with(byToken, map[string]any{"tokenize_transaction_order_id": "nope"}))
 	wantCode(t, unknown, http.StatusNotFound)
 
-	post(t, srv, srv.GatewayURL(), "/withdrawal/tokenize-form", `{"account":"a","order_id":"tok-2"}`)
+	post(t, srv, srv.BaseURL(), "/withdrawal/tokenize-form", `{"account":"a","order_id":"tok-2"}`)
 	if err := srv.SubmitCard("tok-2", sp.CardDeclined); err != nil {
 		t.Fatal(err)
 	}
@@ -495,18 +495,18 @@ func TestProcessingResponses(t *testing.T) {
 	wantEqual(t, "form redirects to fail_url", page.header.Get("Location"), "http://127.0.0.1:1/fail")
 
 	authorize(t, srv, "p-a", sp.CardFrictionless, 1000, nil)
-	c := post(t, srv, srv.GatewayURL(), "/capture", `{"order_id":"p-a"}`)
+	c := post(t, srv, srv.BaseURL(), "/capture", `{"order_id":"p-a"}`)
 	wantEqual(t, "capture answers processing", c.num("status"), 1)
 	wantEqual(t, "captured", check(t, srv, "p-a").str("authorize_status"), sp.AuthorizeCaptured)
 	authorize(t, srv, "p-b", sp.CardFrictionless, 1000, nil)
-	wantEqual(t, "cancel answers processing", post(t, srv, srv.GatewayURL(), "/cancel", `{"order_id":"p-b"}`).num("status"), 1)
+	wantEqual(t, "cancel answers processing", post(t, srv, srv.BaseURL(), "/cancel", `{"order_id":"p-b"}`).num("status"), 1)
 	wantEqual(t, "cancelled", check(t, srv, "p-b").num("status"), -1)
 
-	ref := post(t, srv, srv.GatewayURL(), "/refund", `{"order_id":"p-a","amount":100,"reason":"r"}`)
+	ref := post(t, srv, srv.BaseURL(), "/refund", `{"order_id":"p-a","amount":100,"reason":"r"}`)
 	sameShape(t, ref, docRefundResp)
 	wantEqual(t, "refund success", ref.body["success"], any(false)) // the document's example
 	wantEqual(t, "refund final", check(t, srv, ref.str("refund_id")).num("status"), 2)
-	rec := post(t, srv, srv.GatewayURL(), "/recurrent", `{"order_id":"p-r","parent_order_id":"p-a","amount":100,"purpose":"p"}`)
+	rec := post(t, srv, srv.BaseURL(), "/recurrent", `{"order_id":"p-r","parent_order_id":"p-a","amount":100,"purpose":"p"}`)
 	wantEqual(t, "recurrent success", rec.body["success"], any(false))
 	wantEqual(t, "recurrent err", rec.body["err"], nil)
 	wantEqual(t, "recurrent final", check(t, srv, "p-r").num("status"), 2)
@@ -516,20 +516,20 @@ func TestOperationsLogAndReset(t *testing.T) {
 	at := time.Date(2024, 1, 12, 11, 18, 26, 678e6, time.UTC)
 	srv := newSim(t, sp.WithClock(func() time.Time { return at }))
 	run := func() {
-		post(t, srv, srv.GatewayURL(), "/initPayment", edit(t, docInitPaymentReq, with(loopbackURLs, map[string]any{"order_id": "f"})))
+		post(t, srv, srv.BaseURL(), "/initPayment", edit(t, docInitPaymentReq, with(loopbackURLs, map[string]any{"order_id": "f"})))
 		h2h(t, srv, "s", sp.CardFrictionless, 1000, nil)
 		h2h(t, srv, "d", sp.CardDeclined, 1051, nil)
 		h2h(t, srv, "c", sp.CardChallenge, 1000, nil)
 		_ = srv.CompleteChallenge("c", true)
 		authorize(t, srv, "a", sp.CardFrictionless, 1000, nil)
-		post(t, srv, srv.GatewayURL(), "/capture", `{"order_id":"a","amount":400}`)
+		post(t, srv, srv.BaseURL(), "/capture", `{"order_id":"a","amount":400}`)
 		authorize(t, srv, "b", sp.CardFrictionless, 1000, nil)
-		post(t, srv, srv.GatewayURL(), "/cancel", `{"order_id":"b"}`)
-		post(t, srv, srv.GatewayURL(), "/refund", `{"order_id":"s","amount":250,"reason":"r"}`)
-		post(t, srv, srv.GatewayURL(), "/recurrent", `{"order_id":"rc","parent_order_id":"s","amount":300,"purpose":"p"}`)
-		post(t, srv, srv.GatewayURL(), "/withdrawal/tokenize-form", `{"account":"x","order_id":"t"}`)
+		post(t, srv, srv.BaseURL(), "/cancel", `{"order_id":"b"}`)
+		post(t, srv, srv.BaseURL(), "/refund", `{"order_id":"s","amount":250,"reason":"r"}`)
+		post(t, srv, srv.BaseURL(), "/recurrent", `{"order_id":"rc","parent_order_id":"s","amount":300,"purpose":"p"}`)
+		post(t, srv, srv.BaseURL(), "/withdrawal/tokenize-form", `{"account":"x","order_id":"t"}`)
 		_ = srv.SubmitCard("t", sp.CardFrictionless)
-		post(t, srv, srv.CardDataURL(), "/withdrawal/init", `{"account":"x","order_id":"w","amount":100,"customer_card_number":"4012000000003010"}`)
+		post(t, srv, srv.CardBaseURL(), "/withdrawal/init", `{"account":"x","order_id":"w","amount":100,"customer_card_number":"4012000000003010"}`)
 		_ = srv.Expire("f")
 		h2h(t, srv, "s", sp.CardFrictionless, 1000, nil) // duplicate: not logged
 	}
@@ -602,7 +602,7 @@ func TestPaymentSnapshot(t *testing.T) {
 	want := sp.PaymentState{
 		Type: "Payment", OrderID: "snap", ProcessingID: r.str("order_id"), Account: "EUR-sandbox",
 		Method: "card", Status: 0, Amount: 1234, Currency: "JPY", CardMasked: "400383******4018",
-		FormURL: r.str("form_url"), AwaitingCustomer: "challenge", CallbackURL: "http://127.0.0.1:1/cb",
+		FormURL: r.str("form_url"), AwaitingCustomer: "challenge", NotificationURL: "http://127.0.0.1:1/cb",
 		SuccessURL: "http://127.0.0.1:1/success", FailURL: "http://127.0.0.1:1/fail", Created: ps.Created,
 	}
 	if !reflect.DeepEqual(ps, want) {

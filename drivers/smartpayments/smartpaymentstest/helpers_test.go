@@ -163,7 +163,7 @@ func with(base map[string]any, more map[string]any) map[string]any {
 // h2h creates a one-step card payment from the document's example.
 func h2h(t *testing.T, srv *sim, orderID, card string, amount int64, more map[string]any) reply {
 	t.Helper()
-	return post(t, srv, srv.CardDataURL(), "/initPaymentHost2Host", edit(t, docHost2HostReq, with(loopbackURLs, with(map[string]any{
+	return post(t, srv, srv.CardBaseURL(), "/initPaymentHost2Host", edit(t, docHost2HostReq, with(loopbackURLs, with(map[string]any{
 		"order_id": orderID, "card_number": card, "amount": amount,
 	}, more))))
 }
@@ -171,14 +171,14 @@ func h2h(t *testing.T, srv *sim, orderID, card string, amount int64, more map[st
 // authorize creates a two-step card payment from the document's example.
 func authorize(t *testing.T, srv *sim, orderID, card string, amount int64, more map[string]any) reply {
 	t.Helper()
-	return post(t, srv, srv.CardDataURL(), "/authorize", edit(t, docAuthorizeReq, with(loopbackURLs, with(map[string]any{
+	return post(t, srv, srv.CardBaseURL(), "/authorize", edit(t, docAuthorizeReq, with(loopbackURLs, with(map[string]any{
 		"order_id": orderID, "card_number": card, "amount": amount,
 	}, more))))
 }
 
 func check(t *testing.T, srv *sim, orderID string) reply {
 	t.Helper()
-	r := post(t, srv, srv.GatewayURL(), "/check", fmt.Sprintf(`{"order_id": %q}`, orderID))
+	r := post(t, srv, srv.BaseURL(), "/check", fmt.Sprintf(`{"order_id": %q}`, orderID))
 	if r.code != http.StatusOK {
 		t.Fatalf("/check %s: HTTP %d %s", orderID, r.code, r.raw)
 	}

@@ -34,12 +34,12 @@ const (
 	// DefaultExportPolls is the number of the task-status request that first
 	// answers status 2 (the first poll answers 1, the second 2).
 	DefaultExportPolls = 2
-	// DefaultCallbackAttempts is how many times a callback is POSTed before
+	// DefaultNotificationAttempts is how many times a callback is POSTed before
 	// the simulator gives up on it.
-	DefaultCallbackAttempts = 5
-	// DefaultCallbackBackoff is the pause before the first retry of a
+	DefaultNotificationAttempts = 5
+	// DefaultNotificationBackoff is the pause before the first retry of a
 	// callback; it doubles before every further retry.
-	DefaultCallbackBackoff = 50 * time.Millisecond
+	DefaultNotificationBackoff = 50 * time.Millisecond
 )
 
 // Sentinel errors returned by the Go helpers (CompleteChallenge, SubmitCard,
@@ -165,24 +165,24 @@ func WithAuthorizeStatus() Option {
 	return func(c *config) { c.authorizeStatus = true }
 }
 
-// WithoutCallbacks disables callbacks to callback_url.
-func WithoutCallbacks() Option {
+// WithoutNotifications disables callbacks to callback_url.
+func WithoutNotifications() Option {
 	return func(c *config) { c.callbacks = false }
 }
 
-// WithExternalCallbacks lets callbacks go to any host. By default they are
+// WithExternalNotifications lets callbacks go to any host. By default they are
 // only sent to loopback hosts (localhost, 127.0.0.0/8, ::1), so a request
 // copied from the document (callback_url "https://site.com/callback") never
 // makes the simulator reach the internet; a skipped callback is still
 // recorded, with Skipped set.
-func WithExternalCallbacks() Option {
+func WithExternalNotifications() Option {
 	return func(c *config) { c.externalCallbacks = true }
 }
 
-// WithCallbackRetry sets how many times a callback is POSTed at most
+// WithNotificationRetry sets how many times a callback is POSTed at most
 // (attempts >= 1) and the pause before the first retry, which doubles before
 // each further retry.
-func WithCallbackRetry(attempts int, backoff time.Duration) Option {
+func WithNotificationRetry(attempts int, backoff time.Duration) Option {
 	return func(c *config) {
 		if attempts >= 1 {
 			c.cbAttempts = attempts
@@ -193,9 +193,9 @@ func WithCallbackRetry(attempts int, backoff time.Duration) Option {
 	}
 }
 
-// WithCallbackClient sets the HTTP client used to POST callbacks (default: a
+// WithNotificationClient sets the HTTP client used to POST callbacks (default: a
 // client with a 5 s timeout).
-func WithCallbackClient(c *http.Client) Option {
+func WithNotificationClient(c *http.Client) Option {
 	return func(cfg *config) {
 		if c != nil {
 			cfg.cbClient = c
@@ -236,7 +236,7 @@ type Server struct {
 	balances  map[string]int64
 	flows     map[string]Flow
 	tasks     map[string]*exportTask
-	callbacks []*Callback
+	callbacks []*Notification
 	inflight  int
 	idle      chan struct{}
 }
@@ -254,8 +254,8 @@ func NewServer(opts ...Option) *Server {
 		exportPolls:    DefaultExportPolls,
 		flows:          map[string]Flow{},
 		callbacks:      true,
-		cbAttempts:     DefaultCallbackAttempts,
-		cbBackoff:      DefaultCallbackBackoff,
+		cbAttempts:     DefaultNotificationAttempts,
+		cbBackoff:      DefaultNotificationBackoff,
 		cbClient:       &http.Client{Timeout: 5 * time.Second},
 	}
 	for _, o := range opts {
@@ -290,18 +290,18 @@ func (s *Server) Close() {
 // Client returns a keep-alive HTTP client for this server's listeners.
 func (s *Server) Client() *http.Client { return s.gateway.Client() }
 
-// GatewayURL is the base URL of the gateway host (api-gateway.smartcore.pro):
+// BaseURL is the base URL of the gateway host (api-gateway.smartcore.pro):
 // /initPayment, /check, /refund, /recurrent, /capture, /cancel,
 // /withdrawal/tokenize-form, /withdrawal/balance/get.
-func (s *Server) GatewayURL() string { return s.gateway.URL }
+func (s *Server) BaseURL() string { return s.gateway.URL }
 
-// CardDataURL is the base URL of the PCI card-data host (chd-api.smartcore.pro):
+// CardBaseURL is the base URL of the PCI card-data host (chd-api.smartcore.pro):
 // /initPaymentHost2Host, /authorize, /withdrawal/init.
-func (s *Server) CardDataURL() string { return s.cardData.URL }
+func (s *Server) CardBaseURL() string { return s.cardData.URL }
 
-// ExportURL is the base URL of the export host (service.magua-pay.com); the
+// ExportBaseURL is the base URL of the export host (service.magua-pay.com); the
 // paths under it start with /aggregation-service/public/transaction/excel.
-func (s *Server) ExportURL() string { return s.export.URL }
+func (s *Server) ExportBaseURL() string { return s.export.URL }
 
 // FormURL is the base URL of the customer-facing host
 // (payment.magua-pay.com) that serves payment forms, 3-D Secure challenge

@@ -98,7 +98,7 @@ type PaymentState struct {
 	RRN, ECI         string         // set on success
 	ParentOrderID    string         // refund: the payment's order_id; recurrent: the parent's order_id
 	RefundIDs        []string       // refunds of this payment, in order
-	CallbackURL      string
+	NotificationURL  string
 	SuccessURL       string
 	FailURL          string
 	Created          time.Time
@@ -135,7 +135,7 @@ func (s *Server) Payment(orderID string) (PaymentState, bool) {
 		RRN:              t.rrn,
 		ECI:              t.eci,
 		RefundIDs:        append([]string(nil), t.refunds...),
-		CallbackURL:      t.callback,
+		NotificationURL:  t.callback,
 		SuccessURL:       t.successURL,
 		FailURL:          t.failURL,
 		Created:          t.created,

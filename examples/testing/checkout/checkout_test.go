@@ -54,7 +54,7 @@ func order(id, total string, number payments.CardNumber) checkout.Order {
 
 // ---- Unit tests with drivers/memory ----------------------------------------
 //
-// memory.New() is a complete payments.Gateway in a few kilobytes of state:
+// memory.New(memory.Config{}) is a complete payments.Gateway in a few kilobytes of state:
 // no network, no credentials, and an outcome chosen by the test card
 // (memory.CardApproved, memory.CardInsufficientFunds, memory.CardThreeDS, ...;
 // see the package documentation). A fresh one per test keeps tests
@@ -76,7 +76,7 @@ func TestPay(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			var l ledger
-			shop := &checkout.Shop{Gateway: memory.New(), ReturnURL: "https://shop.example/return", MarkPaid: l.markPaid}
+			shop := &checkout.Shop{Gateway: memory.New(memory.Config{}), ReturnURL: "https://shop.example/return", MarkPaid: l.markPaid}
 
 			res, err := shop.Pay(context.Background(), order("order-1", "49.99", tc.card))
 			if err != nil {
@@ -96,7 +96,7 @@ func TestPay(t *testing.T) {
 // CompleteAction plays the issuer's page.
 func TestPayThreeDSThenConfirm(t *testing.T) {
 	ctx := context.Background()
-	gw := memory.New()
+	gw := memory.New(memory.Config{})
 	var l ledger
 	shop := &checkout.Shop{Gateway: gw, ReturnURL: "https://shop.example/return", MarkPaid: l.markPaid}
 
@@ -135,7 +135,7 @@ func (g lostAnswer) Authorize(ctx context.Context, req *payments.AuthorizeReques
 // An unknown outcome must be reconciled with Status, never paid again.
 func TestPayOutcomeUnknownReconciles(t *testing.T) {
 	var l ledger
-	gw := memory.New()
+	gw := memory.New(memory.Config{})
 	shop := &checkout.Shop{Gateway: lostAnswer{gw}, MarkPaid: l.markPaid}
 
 	res, err := shop.Pay(context.Background(), order("order-lost", "10.00", memory.CardApproved))
@@ -153,7 +153,7 @@ func TestPayOutcomeUnknownReconciles(t *testing.T) {
 // "provider" would send; serve it to the same handler production mounts.
 func TestNotification(t *testing.T) {
 	ctx := context.Background()
-	gw := memory.New()
+	gw := memory.New(memory.Config{})
 	var l ledger
 	shop := &checkout.Shop{Gateway: gw, MarkPaid: l.markPaid}
 	handler := payments.NotificationHandler(gw, shop.OnNotification)
@@ -201,17 +201,17 @@ func TestNotification(t *testing.T) {
 
 func newSimShop(t *testing.T) (*checkout.Shop, *smartpaymentstest.Server, *ledger) {
 	t.Helper()
-	sim := smartpaymentstest.NewServer(smartpaymentstest.WithoutCallbacks())
+	sim := smartpaymentstest.NewServer(smartpaymentstest.WithoutNotifications())
 	t.Cleanup(sim.Close)
 	gw, err := smartpayments.New(smartpayments.Config{
-		MerchantKey:  smartpaymentstest.DefaultMerchantKey,
-		Secret:       smartpaymentstest.DefaultSecret,
-		Account:      "EUR-sandbox",
-		MerchantSite: "https://shop.example",
-		GatewayURL:   sim.GatewayURL(),  // the only difference from production:
-		CardDataURL:  sim.CardDataURL(), // the simulator's URLs
-		ExportURL:    sim.ExportURL(),
-		HTTPClient:   sim.Client(),
+		MerchantKey:   smartpaymentstest.DefaultMerchantKey,
+		Secret:        smartpaymentstest.DefaultSecret,
+		Account:       "EUR-sandbox",
+		MerchantSite:  "https://shop.example",
+		BaseURL:       sim.BaseURL(),     // the only difference from production:
+		CardBaseURL:   sim.CardBaseURL(), // the simulator's URLs
+		ExportBaseURL: sim.ExportBaseURL(),
+		HTTPClient:    sim.Client(),
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -14,7 +14,7 @@ import (
 // different outcome.
 func Example() {
 	shop := &checkout.Shop{
-		Gateway:   memory.New(),
+		Gateway:   memory.New(memory.Config{}),
 		ReturnURL: "https://shop.example/return",
 		MarkPaid: func(_ context.Context, orderID string, p *payments.Payment) error {
 			fmt.Println("MarkPaid:", orderID, p.Captured)

@@ -164,7 +164,7 @@ func drivers() []driver {
 		{
 			name: "memory (tests)", pkg: "drivers/memory",
 			builds: []func() (payments.Gateway, error){
-				func() (payments.Gateway, error) { return memory.New(), nil },
+				func() (payments.Gateway, error) { return memory.New(memory.Config{}), nil },
 			},
 		},
 	}

@@ -68,7 +68,7 @@ import (
 func TestSkeletonAnswers501(t *testing.T) {
 	s := NewServer()
 	defer s.Close()
-	resp, err := s.Client().Post(s.URL()+"/v1/payments", "application/json", strings.NewReader("{}"))
+	resp, err := s.Client().Post(s.BaseURL()+"/v1/payments", "application/json", strings.NewReader("{}"))
 	if err != nil {
 		t.Fatal(err)
 	}
