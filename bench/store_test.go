@@ -104,8 +104,8 @@ func storeRouter(b *testing.B, gw *memory.Gateway, store payments.Store) *paymen
 // UPDATE … RETURNING on the happy path); db-roundtrips/op, for PostgreSQL,
 // the requests written on the connection (each one waited on).
 func BenchmarkStoreAuthorize(b *testing.B) {
-	b.Run("store=none", func(b *testing.B) { benchAuthorize(b, memory.New()) })
-	b.Run("store=memory", func(b *testing.B) { benchAuthorize(b, storeRouter(b, memory.New(), payments.NewMemoryStore())) })
+	b.Run("store=none", func(b *testing.B) { benchAuthorize(b, memory.New(memory.Config{})) })
+	b.Run("store=memory", func(b *testing.B) { benchAuthorize(b, storeRouter(b, memory.New(memory.Config{}), payments.NewMemoryStore())) })
 	// SQLite as Open makes it (synchronous FULL, SQLite's default: every
 	// commit waits for an fsync of the WAL), and with
 	// "sqlite:PATH?_pragma=synchronous(NORMAL)" (a commit is durable once a
@@ -118,7 +118,7 @@ func BenchmarkStoreAuthorize(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			benchStoreAuthorize(b, storeRouter(b, memory.New(), newStore(b, db, sqlstore.SQLite)), &c, false)
+			benchStoreAuthorize(b, storeRouter(b, memory.New(memory.Config{}), newStore(b, db, sqlstore.SQLite)), &c, false)
 		}
 	}
 	b.Run("store=sqlite", sqlite(""))
@@ -135,7 +135,7 @@ func BenchmarkStoreAuthorize(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			benchStoreAuthorize(b, storeRouter(b, memory.New(), newStore(b, db, sqlstore.Postgres)), &c, true)
+			benchStoreAuthorize(b, storeRouter(b, memory.New(memory.Config{}), newStore(b, db, sqlstore.Postgres)), &c, true)
 		}
 	}
 	b.Run("store=postgres", postgres(""))
@@ -206,7 +206,7 @@ func storeParallel(b *testing.B, base string, async bool) {
 	// One provider (an in-memory gateway: its IDs are unique across the
 	// instances, as a real provider's are), four instances.
 	const instances = 4
-	gw := memory.New()
+	gw := memory.New(memory.Config{})
 	routers := make([]*payments.Router, instances)
 	counters := make([]*dbCounter, instances)
 	for i := range routers {

@@ -86,8 +86,8 @@ func ExampleStore_AddRouteStats() {
 		log.Fatal(err)
 	}
 	router, err := payments.NewRouter([]payments.Route{
-		{Name: "acquirer-a", Gateway: memory.New()},
-		{Name: "acquirer-b", Gateway: memory.New(), Priority: 1},
+		{Name: "acquirer-a", Gateway: memory.New(memory.Config{})},
+		{Name: "acquirer-b", Gateway: memory.New(memory.Config{}), Priority: 1},
 	}, payments.WithStore(store), payments.WithStrategy(learned))
 	if err != nil {
 		log.Fatal(err)

@@ -225,7 +225,7 @@ func testSharedStrategies(t *testing.T, url string) {
 	clock.Store(time.Now().Truncate(time.Hour).UnixNano())
 	now := func() time.Time { return time.Unix(0, clock.Load()).UTC() }
 	advance := func(d time.Duration) { clock.Add(int64(d)) }
-	acquirers := [2]*memory.Gateway{memory.New(memory.WithClock(now)), memory.New(memory.WithClock(now))}
+	acquirers := [2]*memory.Gateway{memory.New(memory.Config{Clock: now}), memory.New(memory.Config{Clock: now})}
 	one := newInstance(t, "one", url, acquirers, now, 1)
 	two := newInstance(t, "two", url, acquirers, now, 2)
 	const seg = "EUR/visa"
@@ -242,7 +242,7 @@ func testSharedStrategies(t *testing.T, url string) {
 		require.ErrorIs(t, err, payments.ErrDeclined)
 		var pe *payments.Error
 		require.ErrorAs(t, err, &pe)
-		require.Equal(t, "A", pe.Attempts[0].Gateway)
+		require.Equal(t, "A", pe.Attempts[0].Route)
 	}
 	learned := now()
 	require.Equal(t, routing.Estimate{Samples: 10, Score: 0}, one.strategy.Estimate("A", seg), "an instance sees its own outcomes at once")
@@ -272,7 +272,7 @@ func testSharedStrategies(t *testing.T, url string) {
 	p, err := two.pay(t, "EUR", memory.CardApproved)
 	require.NoError(t, err)
 	require.Len(t, p.Attempts, 1)
-	assert.Equal(t, "B", p.Attempts[0].Gateway, "A is eliminated on instance one's outcomes")
+	assert.Equal(t, "B", p.Attempts[0].Route, "A is eliminated on instance one's outcomes")
 	assert.Equal(t, "priority (0/10 samples)", p.Attempts[0].Reason)
 
 	// And back: one sees two's approval on B.
