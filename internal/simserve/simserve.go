@@ -1,6 +1,8 @@
-// Package simserve starts the provider simulators' HTTP listeners: on a new
-// loopback port (httptest) by default, or on a listener the caller opened
-// (the paysim command), with an optional middleware around the handler.
+// Package simserve holds what the provider simulators share in code: it
+// starts their HTTP listeners (on a new loopback port by default, or on a
+// listener the caller opened, as the paysim command does, with an optional
+// middleware around the handler) and implements the lookup and outcome
+// mapping behind their Complete methods.
 package simserve
 
 import (

@@ -1,11 +1,11 @@
 package smart2paytest
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 
+	"github.com/gopayments/payments/internal/simserve"
 	"github.com/gopayments/payments/simulator"
 )
 
@@ -31,29 +31,18 @@ const cardIDPrefix = "card:"
 // Open or PendingOnCustomer answers ErrInvalidState. They also wrap
 // simulator.ErrNotFound and simulator.ErrWrongState.
 func (s *Server) Complete(id string, outcome simulator.Outcome) error {
-	var o string
-	switch outcome {
-	case simulator.Success:
-		o = OutcomeSuccess
-	case simulator.Failure:
-		o = OutcomeFail
-	case simulator.Cancel:
-		o = OutcomeCancel
-	case simulator.Pending:
-		o = OutcomeProcessing
-	default:
-		return fmt.Errorf("smart2paytest: outcome %v: %w", outcome, errors.ErrUnsupported)
+	o, err := simserve.Outcome("smart2paytest", outcome, map[simulator.Outcome]string{
+		simulator.Success: OutcomeSuccess, simulator.Failure: OutcomeFail,
+		simulator.Cancel: OutcomeCancel, simulator.Pending: OutcomeProcessing,
+	}, "not one of success, failure, cancel, pending")
+	if err != nil {
+		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
 	s.expireLocked(now)
-	var p *payment
-	for _, c := range simulator.Candidates(id) {
-		if p = s.resolveLocked(c); p != nil {
-			break
-		}
-	}
+	p := simserve.Find(id, s.resolveLocked)
 	if p == nil {
 		return fmt.Errorf("%w: %w: %s", ErrNotFound, simulator.ErrNotFound, id)
 	}
@@ -63,7 +52,7 @@ func (s *Server) Complete(id string, outcome simulator.Outcome) error {
 	if !completable(p.status) {
 		return fmt.Errorf("%w: %w: payment %d is %s", ErrInvalidState, simulator.ErrWrongState, p.id, statusInfo[p.status])
 	}
-	_, err := s.completeLocked(p, o, now)
+	_, err = s.completeLocked(p, o, now)
 	return err
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/gopayments/payments/internal/simserve"
 	"github.com/gopayments/payments/simulator"
 )
 
@@ -25,25 +26,15 @@ var _ simulator.Controller = (*Server)(nil)
 // ErrInvalidState. They also wrap simulator.ErrNotFound and
 // simulator.ErrWrongState.
 func (s *Server) Complete(id string, outcome simulator.Outcome) error {
-	var o CheckoutOutcome
-	switch outcome {
-	case simulator.Success:
-		o = CheckoutSuccess
-	case simulator.Failure:
-		o = CheckoutFailure
-	case simulator.Pending:
-		o = CheckoutPending
-	default:
-		return fmt.Errorf("smartpaytest: outcome %v: %w (a checkout succeeds, fails or stays pending)", outcome, errors.ErrUnsupported)
+	o, err := simserve.Outcome("smartpaytest", outcome, map[simulator.Outcome]CheckoutOutcome{
+		simulator.Success: CheckoutSuccess, simulator.Failure: CheckoutFailure, simulator.Pending: CheckoutPending,
+	}, "a checkout succeeds, fails or stays pending")
+	if err != nil {
+		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var p *payment
-	for _, c := range simulator.Candidates(id) {
-		if p = s.st.payments[c]; p != nil {
-			break
-		}
-	}
+	p := simserve.Find(id, func(c string) *payment { return s.st.payments[c] })
 	if p == nil {
 		return fmt.Errorf("%w: %w: %s", ErrUnknownTransaction, simulator.ErrNotFound, id)
 	}

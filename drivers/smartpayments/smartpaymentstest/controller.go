@@ -1,9 +1,9 @@
 package smartpaymentstest
 
 import (
-	"errors"
 	"fmt"
 
+	"github.com/gopayments/payments/internal/simserve"
 	"github.com/gopayments/payments/simulator"
 )
 
@@ -24,25 +24,15 @@ var _ simulator.Controller = (*Server)(nil)
 // ErrWrongState; an unknown id ErrUnknownOrder. Both errors also wrap
 // simulator.ErrWrongState and simulator.ErrNotFound.
 func (s *Server) Complete(id string, outcome simulator.Outcome) error {
-	var o string
-	switch outcome {
-	case simulator.Success:
-		o = OutcomeSuccess
-	case simulator.Failure:
-		o = OutcomeFail
-	case simulator.Cancel:
-		o = OutcomeCancel
-	default:
-		return fmt.Errorf("smartpaymentstest: outcome %v: %w (a challenge is passed, failed or cancelled)", outcome, errors.ErrUnsupported)
+	o, err := simserve.Outcome("smartpaymentstest", outcome, map[simulator.Outcome]string{
+		simulator.Success: OutcomeSuccess, simulator.Failure: OutcomeFail, simulator.Cancel: OutcomeCancel,
+	}, "a challenge is passed, failed or cancelled")
+	if err != nil {
+		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var t *txn
-	for _, c := range simulator.Candidates(id) {
-		if t = s.lookupLocked(c); t != nil {
-			break
-		}
-	}
+	t := simserve.Find(id, s.lookupLocked)
 	switch {
 	case t == nil:
 		return fmt.Errorf("%w: %w: %s", ErrUnknownOrder, simulator.ErrNotFound, id)
