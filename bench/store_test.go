@@ -105,7 +105,9 @@ func storeRouter(b *testing.B, gw *memory.Gateway, store payments.Store) *paymen
 // the requests written on the connection (each one waited on).
 func BenchmarkStoreAuthorize(b *testing.B) {
 	b.Run("store=none", func(b *testing.B) { benchAuthorize(b, memory.New(memory.Config{})) })
-	b.Run("store=memory", func(b *testing.B) { benchAuthorize(b, storeRouter(b, memory.New(memory.Config{}), payments.NewMemoryStore())) })
+	b.Run("store=memory", func(b *testing.B) {
+		benchAuthorize(b, storeRouter(b, memory.New(memory.Config{}), payments.NewMemoryStore()))
+	})
 	// SQLite as Open makes it (synchronous FULL, SQLite's default: every
 	// commit waits for an fsync of the WAL), and with
 	// "sqlite:PATH?_pragma=synchronous(NORMAL)" (a commit is durable once a

@@ -7,6 +7,7 @@ import (
 	"github.com/gopayments/payments"
 	"github.com/gopayments/payments/drivers/smartpay"
 	"github.com/gopayments/payments/drivers/smartpay/smartpaytest"
+	"github.com/gopayments/payments/simulator"
 )
 
 // A prepayment invoice against the in-process simulator: the buyer is
@@ -91,7 +92,7 @@ func ExampleGateway_CreateCheckout() {
 	}
 	fmt.Println(c.Payment.Status, c.CheckoutToken != "")
 
-	_ = sim.CompleteCheckout(c.TransactionID, smartpaytest.CheckoutSuccess)
+	_ = sim.Complete(c.TransactionID, simulator.Success) // the buyer pays in the widget
 	p, _ := gw.Status(context.Background(), &payments.StatusRequest{ID: c.TransactionID})
 	fmt.Println(p.Status)
 	// Output:

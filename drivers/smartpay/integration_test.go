@@ -17,6 +17,7 @@ import (
 	"github.com/gopayments/payments"
 	"github.com/gopayments/payments/drivers/smartpay"
 	"github.com/gopayments/payments/drivers/smartpay/smartpaytest"
+	"github.com/gopayments/payments/simulator"
 )
 
 // newSim starts a simulator and a gateway over loopback HTTP.
@@ -235,7 +236,7 @@ func TestSimHostedCheckout(t *testing.T) {
 			t.Fatalf("%v %v", resp, err)
 		}
 		resp.Body.Close()
-		if err := sim.CompleteCheckout(c.TransactionID, smartpaytest.CheckoutSuccess); err != nil {
+		if err := sim.Complete(c.TransactionID, simulator.Success); err != nil {
 			t.Fatal(err)
 		}
 		if auto {
@@ -255,11 +256,11 @@ func TestSimHostedCheckout(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := sim.CompleteCheckout(p.ID, smartpaytest.CheckoutPending); err != nil {
+	if err := sim.Complete(p.ID, simulator.Pending); err != nil {
 		t.Fatal(err)
 	}
 	mustStatus(t, g, p.ID, payments.StatusPending)
-	if err := sim.CompleteCheckout(p.ID, smartpaytest.CheckoutFailure); err != nil {
+	if err := sim.Complete(p.ID, simulator.Failure); err != nil {
 		t.Fatal(err)
 	}
 	got := mustStatus(t, g, p.ID, payments.StatusFailed)

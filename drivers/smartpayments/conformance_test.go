@@ -11,6 +11,7 @@ import (
 	"github.com/gopayments/payments/conformance"
 	"github.com/gopayments/payments/drivers/smartpayments"
 	"github.com/gopayments/payments/drivers/smartpayments/smartpaymentstest"
+	"github.com/gopayments/payments/simulator"
 )
 
 // The sandbox credentials in ModeLive.
@@ -68,8 +69,12 @@ func TestConformance(t *testing.T) {
 			if !ok {
 				t.Fatalf("CompleteAction needs the simulator (mode %s)", s.Mode)
 			}
-			if err := st.srv.CompleteChallenge(p.ID, approve); err != nil {
-				t.Fatalf("CompleteChallenge(%s): %v", p.ID, err)
+			outcome := simulator.Failure
+			if approve {
+				outcome = simulator.Success
+			}
+			if err := st.srv.Complete(p.ID, outcome); err != nil {
+				t.Fatalf("Complete(%s): %v", p.ID, err)
 			}
 		},
 		Fixtures: conformance.Fixtures{

@@ -16,6 +16,7 @@ import (
 	"github.com/gopayments/payments"
 	"github.com/gopayments/payments/drivers/smartpayments"
 	"github.com/gopayments/payments/drivers/smartpayments/smartpaymentstest"
+	"github.com/gopayments/payments/simulator"
 )
 
 // TestSimCallbacks lets the simulator POST its callbacks over real HTTP to
@@ -46,7 +47,7 @@ func TestSimCallbacks(t *testing.T) {
 	req.ReturnURLs.Notification = receiver.URL + "/payments"
 	p, err := g.Authorize(ctx, req)
 	require.NoError(t, err)
-	require.NoError(t, srv.CompleteChallenge(p.ID, true))
+	require.NoError(t, srv.Complete(p.ID, simulator.Success))
 	five := eur(t, "5.00")
 	r, err := g.Refund(ctx, &payments.RefundRequest{ID: "cb-sale", Amount: &five})
 	require.NoError(t, err)

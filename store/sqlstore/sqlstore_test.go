@@ -11,7 +11,6 @@ import (
 	"github.com/gopayments/payments/store/storetest"
 )
 
-
 // openSQLiteFile opens a store in a new file of a temporary directory.
 func openSQLiteFile(t *testing.T) *Store {
 	t.Helper()

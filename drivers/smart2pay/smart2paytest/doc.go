@@ -62,8 +62,9 @@
 // pointing at the simulator's /Home page; MethodID 1066 (WeChat Pay, the document's example) also
 // gets ReferenceDetails.QRCodeURL. The payment then waits for the customer. A person or a test
 // opens RedirectURL (GET shows a tiny HTML page with one button per outcome) and completes it by
-// POSTing the form or with GET …&result=OUTCOME; Server.CompleteRedirect does the same without
-// HTTP. The customer is sent (303 See Other) to ReturnURL?data=N&MerchantTransactionID=REF:
+// POSTing the form or with GET …&result=OUTCOME; Server.Complete (the method every simulator
+// has, see package simulator; it also takes Router IDs) and Server.CompleteRedirect do the same
+// without HTTP. The customer is sent (303 See Other) to ReturnURL?data=N&MerchantTransactionID=REF:
 //
 //	success     2 Success, data=2 (9 Authorized, data=9, when the payment has Capture false)
 //	authorize   9 Authorized, data=9 (capture or cancel it next, as for Klarna)

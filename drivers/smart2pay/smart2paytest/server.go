@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -14,6 +15,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/gopayments/payments/internal/simserve"
 )
 
 // Default credentials: the ones in the document's examples. The alternative payment methods
@@ -55,6 +58,9 @@ type config struct {
 	notifyTimeout      time.Duration
 	duplicates         int
 	pendingRefunds     bool
+	apmListener        net.Listener // nil: a new loopback port
+	cardListener       net.Listener // nil: a new loopback port
+	middleware         func(http.Handler) http.Handler
 }
 
 // Option configures a Server.
@@ -130,6 +136,20 @@ func WithDuplicateNotifications(n int) Option {
 // stay Open until Server.SetRefundStatus moves them to 2 Success or 4 Failed.
 func WithPendingRefunds() Option {
 	return func(c *config) { c.pendingRefunds = true }
+}
+
+// WithListeners makes the two hosts serve on the given listeners instead of new loopback ports
+// (nil keeps a new loopback port for that host), e.g. to run the simulator at fixed addresses
+// as the paysim command does. URL and CardURL are then "http://" + the listener's address.
+// Close closes them.
+func WithListeners(apm, card net.Listener) Option {
+	return func(c *config) { c.apmListener, c.cardListener = apm, card }
+}
+
+// WithMiddleware wraps the handler of both hosts with mw (e.g. request logging, or extra
+// endpoints served next to the simulator's).
+func WithMiddleware(mw func(http.Handler) http.Handler) Option {
+	return func(c *config) { c.middleware = mw }
 }
 
 // Operation is one state-changing operation the simulator executed. Kinds:
@@ -232,9 +252,10 @@ func newState() *state {
 	}
 }
 
-// NewServer starts a simulator on two loopback ports (httptest.NewServer underneath): BaseURL()
-// is the alternative payment methods host, CardBaseURL() the direct card host (the driver's
-// Config.BaseURL and CardBaseURL). Close it when done.
+// NewServer starts a simulator on two loopback ports (httptest.NewServer underneath; see
+// WithListeners for other addresses): BaseURL() is the alternative payment methods host,
+// CardBaseURL() the direct card host (the driver's Config.BaseURL and CardBaseURL). Close it
+// when done.
 func NewServer(opts ...Option) *Server {
 	cfg := config{
 		siteID: DefaultSiteID, apiKey: DefaultAPIKey,
@@ -251,8 +272,8 @@ func NewServer(opts ...Option) *Server {
 	}
 	s := &Server{cfg: cfg, st: newState(), notifyURL: cfg.notificationURL}
 	s.n = newNotifier(s)
-	s.apm = httptest.NewServer(s.routes(apiAPM))
-	s.card = httptest.NewServer(s.routes(apiCard))
+	s.apm = simserve.Start(s.routes(apiAPM), cfg.apmListener, cfg.middleware)
+	s.card = simserve.Start(s.routes(apiCard), cfg.cardListener, cfg.middleware)
 	return s
 }
 
@@ -275,7 +296,8 @@ func (s *Server) CardBaseURL() string { return s.card.URL }
 func (s *Server) Client() *http.Client { return s.apm.Client() }
 
 // SetNotificationURL changes the merchant's notification URL at run time ("" turns
-// notifications off). Notifications already queued keep the URL they were queued with.
+// notifications off). Notifications already queued keep the URL they were queued with; Reset
+// keeps the URL. It is safe for concurrent use.
 func (s *Server) SetNotificationURL(u string) {
 	s.mu.Lock()
 	s.notifyURL = u
@@ -436,7 +458,9 @@ var ErrInvalidState = errors.New("smart2paytest: not allowed in the current stat
 // OutcomeAuthorize. It applies the same change as the page (status, notification, Operation
 // "complete") and returns the URL the customer would be sent back to (ReturnURL with data and
 // MerchantTransactionID; "" when the payment has no ReturnURL). Only an alternative-method
-// payment in status 1 Open or 6 PendingOnCustomer can be completed.
+// payment in status 1 Open or 6 PendingOnCustomer can be completed. Complete is the form every
+// simulator shares (it also takes Router IDs); CompleteRedirect remains for the authorize
+// outcome and the return URL.
 func (s *Server) CompleteRedirect(id string, outcome string) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -89,7 +89,7 @@
 //     PayInvoice (the buyer pays) moves either to SETTLED with a SETTLEMENT
 //     modification and captured = amount (assumption, see PayInvoice).
 //   - Checkout (POST /payment/creation, 201): CREATED; the buyer opens
-//     redirectUrl and pays (or CompleteCheckout): success gives
+//     redirectUrl and pays (or the test calls Complete): success gives
 //     AUTHORIZATION_COMPLETED, or CAPTURED with WithAutoCapture; fail gives
 //     FAILED; pending gives AUTHORIZATION_PENDING.
 //   - Capture: from AUTHORIZATION_COMPLETED, or CAPTURED with an uncaptured
@@ -127,8 +127,10 @@
 //     POST /payment/authorize/: declined the other way: 201 with
 //     paymentStatus FAILED, acquirerResponse "Declined" and the
 //     transactionId, so the failed payment can be queried.
-//   - Checkout outcomes: CompleteCheckout(id, CheckoutSuccess |
-//     CheckoutFailure | CheckoutPending), or the buttons on the checkout page.
+//   - Checkout outcomes: Complete(id, simulator.Success | simulator.Failure |
+//     simulator.Pending), id being the transactionId or a Router ID (the
+//     same method as on the other simulators, see package simulator), or
+//     the buttons on the checkout page.
 //   - Any amount, currency (three capital letters) and address otherwise
 //     succeeds; there are no card numbers (cards are entered in the widget).
 //   - Failure injection: WithFailNext / FailNext(path, status) answers the
@@ -139,7 +141,8 @@
 //
 // # Webhooks
 //
-// With WithNotificationURL every state change is POSTed as JSON:
+// With WithNotificationURL (or SetNotificationURL, also after the server
+// started) every state change is POSTed as JSON:
 //
 //	{"id", "merchantKey", "createdAt", "origin", "eventType": "updated",
 //	 "objectId", "objectType", "context", "data", "metadata"}
@@ -157,15 +160,16 @@
 // with doubling backoff (WithNotificationRetry; default 5 attempts from 50 ms,
 // capped at 5 s); retries keep the same id. Events go out one at a time, in
 // order, from one goroutine, never while the state lock is held, never to
-// any URL but the configured one (redirects are not followed). WaitIdle
+// any URL but the one configured when the event was queued (redirects are
+// not followed). WaitIdle
 // returns once nothing is queued or in flight.
 //
 // # Operation log and helpers
 //
 // Operations lists every executed state change (kinds OpCreate, OpAuthorize,
 // OpComplete, OpCapture, OpCancel, OpRefund, OpPayInvoice, OpSetStatus).
-// Payment, PaymentByReference, PayInvoice, CompleteCheckout, SetStatus,
-// TokenIssues and Reset complete the test API. Ids are deterministic
+// Payment, PaymentByReference, PayInvoice, Complete, SetNotificationURL,
+// SetStatus, TokenIssues and Reset complete the test API. Ids are deterministic
 // counters in the provider's formats (transactionId
 // "00000000-0000-4000-8000-000000000001", 21-character
 // reconciliationReferenceId, 15-digit transactionReference), so recording a

@@ -532,6 +532,9 @@ const (
 // CompleteCheckout simulates the buyer finishing the checkout created by
 // POST /payment/creation, and sends a webhook (origin "widget"). The
 // payment must be CREATED, AUTORIZATION_INITIALIZED or AUTHORIZATION_PENDING.
+//
+// Deprecated: use Complete, which also accepts Router IDs and is the same
+// method on every simulator.
 func (s *Server) CompleteCheckout(transactionID string, outcome CheckoutOutcome) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()

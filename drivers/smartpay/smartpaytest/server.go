@@ -9,11 +9,14 @@ import (
 	"io"
 	"log/slog"
 	"mime"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/gopayments/payments/internal/simserve"
 )
 
 // Default credentials of the simulated merchant. DefaultMerchantKey is the
@@ -98,6 +101,8 @@ type config struct {
 	refundStatus    string
 	duplicateCode   string
 	failRules       []failRule
+	listener        net.Listener // nil: a new loopback port
+	middleware      func(http.Handler) http.Handler
 }
 
 // WithCredentials replaces the default merchant's credentials
@@ -128,7 +133,7 @@ func WithClock(now func() time.Time) Option { return func(c *config) { c.clock =
 func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
 
 // WithNotificationURL sets the merchant's notification URL. Without it no
-// webhooks are sent.
+// webhooks are sent. See also Server.SetNotificationURL.
 func WithNotificationURL(url string) Option { return func(c *config) { c.webhookURL = url } }
 
 // WithNotificationBasicAuth makes webhooks carry Authorization: Basic with the
@@ -203,6 +208,17 @@ func WithFailNext(path string, status int) Option {
 	return func(c *config) { c.failRules = append(c.failRules, failRule{path: path, status: status}) }
 }
 
+// WithListener makes the simulator serve on l instead of a new loopback
+// port, e.g. to run it at a fixed address as the paysim command does. URL
+// is then "http://" + l's address. Close closes it.
+func WithListener(l net.Listener) Option { return func(c *config) { c.listener = l } }
+
+// WithMiddleware wraps the simulator's handler with mw (e.g. request
+// logging, or extra endpoints served next to the simulator's).
+func WithMiddleware(mw func(http.Handler) http.Handler) Option {
+	return func(c *config) { c.middleware = mw }
+}
+
 // Server is an in-process simulator of the SmartPay checkout HTTP API.
 type Server struct {
 	cfg      config
@@ -253,7 +269,7 @@ func newState(rules []failRule) *state {
 func (st *state) next(kind int) uint64 { st.seq[kind]++; return st.seq[kind] }
 
 // NewServer starts a simulator on a loopback port (httptest.NewServer
-// underneath). Close it when done.
+// underneath; see WithListener for another address). Close it when done.
 func NewServer(opts ...Option) *Server {
 	cfg := config{
 		merchantKey: DefaultMerchantKey,
@@ -276,7 +292,7 @@ func NewServer(opts ...Option) *Server {
 	}
 	s.st = newState(cfg.failRules)
 	s.hooks = newNotifier(&s.cfg)
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
+	s.srv = simserve.Start(http.HandlerFunc(s.serveHTTP), cfg.listener, cfg.middleware)
 	return s
 }
 

@@ -17,6 +17,7 @@ const maxBackoff = 5 * time.Second
 
 type hookEvent struct {
 	id   string
+	url  string // where it goes: the notification URL when it was queued
 	body []byte
 }
 
@@ -36,6 +37,7 @@ type notifier struct {
 	wake       chan struct{}
 	gen        uint64
 	closed     bool
+	url        string // notification URL (WithNotificationURL, SetNotificationURL)
 
 	token    string // WithNotificationOAuth: cached bearer token
 	tokenExp time.Time
@@ -55,18 +57,30 @@ func newNotifier(cfg *config) *notifier {
 		idle:       make(chan struct{}),
 		idleClosed: true,
 		wake:       make(chan struct{}, 1),
+		url:        cfg.webhookURL,
 	}
 	close(n.idle)
-	if cfg.webhookURL != "" {
-		go n.run()
-	}
+	go n.run()
 	return n
+}
+
+// target returns the notification URL, "" when webhooks are off.
+func (n *notifier) target() string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.url
+}
+
+func (n *notifier) setTarget(url string) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.url = url
 }
 
 func (n *notifier) enqueue(ev hookEvent) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	if n.closed || n.cfg.webhookURL == "" {
+	if n.closed || ev.url == "" {
 		return
 	}
 	if n.idleClosed {
@@ -148,7 +162,7 @@ func (n *notifier) deliver(ev hookEvent, gen uint64) {
 }
 
 func (n *notifier) post(ev hookEvent) error {
-	req, err := http.NewRequestWithContext(n.ctx, http.MethodPost, n.cfg.webhookURL, bytes.NewReader(ev.body))
+	req, err := http.NewRequestWithContext(n.ctx, http.MethodPost, ev.url, bytes.NewReader(ev.body))
 	if err != nil {
 		return err
 	}
@@ -262,7 +276,8 @@ func (n *notifier) close() {
 // ---- events ----------------------------------------------------------------
 
 func (s *Server) newEvent(p *payment, origin, objectID, objectType string, data map[string]any) {
-	if s.cfg.webhookURL == "" {
+	url := s.hooks.target()
+	if url == "" {
 		return
 	}
 	ctx := map[string]any{"transactionId": p.id}
@@ -281,7 +296,7 @@ func (s *Server) newEvent(p *payment, origin, objectID, objectType string, data 
 		Data:        data,
 		Metadata:    map[string]any{},
 	}
-	s.hooks.enqueue(hookEvent{id: ev.ID, body: marshal(ev)})
+	s.hooks.enqueue(hookEvent{id: ev.ID, url: url, body: marshal(ev)})
 }
 
 // emitPayment queues a payment (or prepayment) "updated" event; s.mu is held.

@@ -18,7 +18,7 @@ import (
 
 // Notification is the record of one callback the simulator sent (or is sending).
 type Notification struct {
-	URL        string          // the request's callback_url
+	URL        string          // the request's callback_url, or the SetNotificationURL one
 	OrderID    string          // the body's orderId
 	Body       json.RawMessage // the exact JSON body POSTed
 	Attempts   int             // POSTs made so far
@@ -74,19 +74,24 @@ func (s *Server) callbackBodyLocked(t *txn) callbackBody {
 	return b
 }
 
-// notifyLocked sends the transaction's current state to its callback_url, if
-// any, from a new goroutine.
+// notifyLocked sends the transaction's current state to its callback_url
+// (else to the URL set with SetNotificationURL), if any, from a new
+// goroutine.
 func (s *Server) notifyLocked(t *txn) {
-	if !s.cfg.callbacks || t.callback == "" || s.closed {
+	target := t.callback
+	if target == "" {
+		target = s.notifyURL
+	}
+	if !s.cfg.callbacks || target == "" || s.closed {
 		return
 	}
 	body, err := marshal(s.callbackBodyLocked(t))
 	if err != nil {
 		return
 	}
-	rec := &Notification{URL: t.callback, OrderID: t.orderID, Body: body}
+	rec := &Notification{URL: target, OrderID: t.orderID, Body: body}
 	s.callbacks = append(s.callbacks, rec)
-	if !s.cfg.externalCallbacks && !loopback(t.callback) {
+	if !s.cfg.externalCallbacks && !loopback(target) {
 		rec.Skipped = true
 		s.log.Debug("smartpaymentstest: callback to a non-loopback host skipped", "order_id", t.orderID)
 		return

@@ -78,7 +78,8 @@
 //     form_url, "REDIRECT" (the document's example); the payment is 0 until
 //     form_url is opened, 1 after. The customer completes it on form_url
 //     (POST outcome=success|fail|cancel, or GET form_url?outcome=...) or the
-//     test calls CompleteChallenge. Frictionless payments (success or
+//     test calls Complete (by order_id, processing id or Router ID; the same
+//     method as on the other simulators, see package simulator). Frictionless payments (success or
 //     decline) answer like the document's example too: status 1, form_url
 //     and "REDIRECT" (seed 000_2d15c756a78f42ef.txt l.31, l.164-180,
 //     l.685-701), while the payment reaches its final state at once: /check
@@ -140,7 +141,8 @@
 // loopback hosts (localhost, 127.0.0.0/8, ::1) unless WithExternalNotifications
 // is given, so a request copied from the document (callback_url
 // "https://site.com/callback") never reaches the internet; such a callback
-// is recorded with Skipped set.
+// is recorded with Skipped set. SetNotificationURL (an assumption) gives a
+// target to transactions created without a callback_url.
 //
 // # Export
 //

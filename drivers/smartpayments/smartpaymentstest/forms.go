@@ -195,6 +195,9 @@ func (s *Server) lookupErr(id string) (*txn, error) {
 // form_url page: success=true passes authentication and the card's result
 // applies; success=false fails it with AUTHENTICATION_PROCESSING_ERROR. The
 // callback is sent as usual. It returns ErrUnknownOrder or ErrWrongState.
+//
+// Deprecated: use Complete, which also accepts Router IDs, offers the
+// Cancel outcome and is the same method on every simulator.
 func (s *Server) CompleteChallenge(orderID string, success bool) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -10,11 +10,14 @@ import (
 	"fmt"
 	"log/slog"
 	"mime"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/gopayments/payments/internal/simserve"
 )
 
 // Default credentials. They are the ones in the document's curl examples:
@@ -42,8 +45,8 @@ const (
 	DefaultNotificationBackoff = 50 * time.Millisecond
 )
 
-// Sentinel errors returned by the Go helpers (CompleteChallenge, SubmitCard,
-// Expire).
+// Sentinel errors returned by the Go helpers (Complete, CompleteChallenge,
+// SubmitCard, Expire).
 var (
 	// ErrUnknownOrder means no transaction has the given order id.
 	ErrUnknownOrder = errors.New("smartpaymentstest: unknown order")
@@ -67,6 +70,8 @@ type config struct {
 	cbAttempts          int
 	cbBackoff           time.Duration
 	cbClient            *http.Client
+	listeners           [4]net.Listener // gateway, card-data, export, form; nil: a new loopback port
+	middleware          func(http.Handler) http.Handler
 }
 
 // Option configures a Server.
@@ -203,6 +208,20 @@ func WithNotificationClient(c *http.Client) Option {
 	}
 }
 
+// WithListeners makes the four hosts serve on the given listeners instead
+// of new loopback ports (nil keeps a new loopback port for that host), e.g.
+// to run the simulator at fixed addresses as the paysim command does. The
+// base URLs are then "http://" + the listener's address. Close closes them.
+func WithListeners(gateway, cardData, export, form net.Listener) Option {
+	return func(c *config) { c.listeners = [4]net.Listener{gateway, cardData, export, form} }
+}
+
+// WithMiddleware wraps the handler of every host with mw (e.g. request
+// logging, or extra endpoints served next to the simulator's).
+func WithMiddleware(mw func(http.Handler) http.Handler) Option {
+	return func(c *config) { c.middleware = mw }
+}
+
 // Operation is one state-changing operation the simulator executed. See
 // Server.Operations for the kinds.
 type Operation struct {
@@ -239,10 +258,11 @@ type Server struct {
 	callbacks []*Notification
 	inflight  int
 	idle      chan struct{}
+	notifyURL string // SetNotificationURL: callback target of transactions without callback_url
 }
 
 // NewServer starts a simulator on loopback ports (httptest.NewServer
-// underneath). Close it when done.
+// underneath; see WithListeners for other addresses). Close it when done.
 func NewServer(opts ...Option) *Server {
 	cfg := config{
 		merchantKey:    DefaultMerchantKey,
@@ -266,10 +286,11 @@ func NewServer(opts ...Option) *Server {
 	s.idle = make(chan struct{})
 	close(s.idle)
 	s.resetLocked()
-	s.gateway = httptest.NewServer(s.apiHandler("gateway", s.gatewayRoutes()))
-	s.cardData = httptest.NewServer(s.apiHandler("card-data", s.cardDataRoutes()))
-	s.export = httptest.NewServer(http.HandlerFunc(s.handleExport))
-	s.form = httptest.NewServer(http.HandlerFunc(s.handleForm))
+	ls, mw := cfg.listeners, cfg.middleware
+	s.gateway = simserve.Start(s.apiHandler("gateway", s.gatewayRoutes()), ls[0], mw)
+	s.cardData = simserve.Start(s.apiHandler("card-data", s.cardDataRoutes()), ls[1], mw)
+	s.export = simserve.Start(http.HandlerFunc(s.handleExport), ls[2], mw)
+	s.form = simserve.Start(http.HandlerFunc(s.handleForm), ls[3], mw)
 	return s
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/gopayments/payments/drivers/smartpayments"
 	"github.com/gopayments/payments/drivers/smartpayments/smartpaymentstest"
 	"github.com/gopayments/payments/examples/testing/checkout"
+	"github.com/gopayments/payments/simulator"
 )
 
 // ledger is the test's stand-in for the shop's order database: it records
@@ -251,7 +252,7 @@ func TestSimulatorThreeDS(t *testing.T) {
 	// The customer passes the challenge on the page at res.Action.URL. A
 	// unit test can take the simulator's shortcut; examples/quickstart
 	// does it over HTTP like a browser.
-	if err := sim.CompleteChallenge("order-sim-3", true); err != nil {
+	if err := sim.Complete("order-sim-3", simulator.Success); err != nil {
 		t.Fatal(err)
 	}
 	res, err = shop.Confirm(ctx, "order-sim-3", res.PaymentID)
