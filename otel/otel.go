@@ -121,7 +121,8 @@ const (
 	AttrBreakerState = attribute.Key("payments.breaker.state")
 	// AttrNotificationResult is "verified" or "rejected".
 	AttrNotificationResult = attribute.Key("payments.notification.result")
-	// AttrReason says why a breaker opened. Span events only.
+	// AttrReason says why a route was chosen (see payments.Attempt.Reason) or
+	// why a breaker opened. Span events only: never on metrics.
 	AttrReason = attribute.Key("payments.reason")
 	// AttrReference is the merchant's order id: spans and span events
 	// only, and only with [WithReference].

@@ -263,6 +263,7 @@ func TestTracesAndMetrics(t *testing.T) {
 	assert.Equal(t, map[string]string{
 		"payments.route": "s2p", "payments.provider": smart2pay.Name, "payments.operation": "authorize",
 		"payments.attempt": "1", "payments.status": "failed", "error.type": "unavailable",
+		"payments.reason": "priority",
 	}, ev)
 	assert.Contains(t, event(t, parent, "payments.breaker.open")["payments.reason"], "consecutive")
 
