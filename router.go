@@ -872,7 +872,14 @@ func (r *Router) forward(ctx context.Context, op, id string, fn func(g Gateway, 
 // and returns p with the stored status. A payment the store does not know
 // (an ID made up by the caller) is returned as the provider reported it.
 func (r *Router) record(ctx context.Context, p *Payment, err error) (*Payment, error) {
-	var stored Record
+	_, _, rerr := r.advance(ctx, p, err)
+	return p, rerr
+}
+
+// advance is record's one store write: found is false for a payment the
+// store does not know; stored is the attempt as stored, whose status p
+// now carries.
+func (r *Router) advance(ctx context.Context, p *Payment, err error) (stored Record, found bool, _ error) {
 	serr := r.storeDo(ctx, func() error {
 		var e error
 		stored, e = r.cfg.store.Advance(ctx, p.ID, p.Status)
@@ -880,16 +887,16 @@ func (r *Router) record(ctx context.Context, p *Payment, err error) (*Payment, e
 	})
 	switch {
 	case errors.Is(serr, ErrNotFound):
-		return p, err
+		return stored, false, err
 	case serr != nil:
-		return p, unrecorded(serr, err)
+		return stored, false, unrecorded(serr, err)
 	}
 	if stored.Conflict {
 		r.reportConflict(ctx, stored)
 	}
 	r.learn(ctx, stored.Route, stored.Reference, stored.Attempt, nil, p, err)
 	p.Status = stored.Status
-	return p, err
+	return stored, true, err
 }
 
 // Refund sends the refund to the gateway that owns the payment and records
@@ -1095,12 +1102,10 @@ func (r *Router) notify(ctx context.Context, rt *routeState, req *http.Request) 
 	}
 	r.cfg.observer.Observe(ctx, ev)
 	if n.Payment != nil {
-		p, perr := r.notifyPayment(ctx, rt, n.Payment)
+		p, stored, perr := r.notifyPayment(ctx, rt, n.Payment)
 		n.Payment = p
-		if p != nil && p.ID != "" {
-			if rec, gerr := r.cfg.store.Get(ctx, p.ID); gerr == nil && rec.Conflict {
-				n.Conflict = conflictOf(rec)
-			}
+		if stored.Conflict {
+			n.Conflict = conflictOf(stored)
 		}
 		if perr != nil {
 			return n, perr
@@ -1118,24 +1123,24 @@ func (r *Router) notify(ctx context.Context, rt *routeState, req *http.Request) 
 }
 
 // notifyPayment records a notified payment state on the attempt it is
-// about.
-func (r *Router) notifyPayment(ctx context.Context, rt *routeState, p *Payment) (*Payment, error) {
+// about and returns that attempt as stored (zero when the Router made no
+// such payment): one store write when the attempt has the provider ID.
+func (r *Router) notifyPayment(ctx context.Context, rt *routeState, p *Payment) (*Payment, Record, error) {
 	p = r.routerPayment(rt, "", p)
 	if p.ID != "" {
-		if _, err := r.cfg.store.Get(ctx, p.ID); err == nil {
-			return r.record(ctx, p, nil)
-		} else if CodeOf(err) == "" {
-			return p, unrecorded(err, nil)
+		stored, found, err := r.advance(ctx, p, nil)
+		if found || err != nil {
+			return p, stored, err
 		}
 	}
 	if p.Reference == "" {
-		return p, nil // about no payment this Router made
+		return p, Record{}, nil // about no payment this Router made
 	}
 	// An attempt with no provider ID yet (in flight, or its outcome was
 	// lost): the attempt of this route for this reference.
 	atts, err := r.cfg.store.Attempts(ctx, p.Reference)
 	if err != nil {
-		return p, unrecorded(err, nil)
+		return p, Record{}, unrecorded(err, nil)
 	}
 	for _, a := range atts {
 		if a.Route != rt.Name || a.ID != "" {
@@ -1144,13 +1149,13 @@ func (r *Router) notifyPayment(ctx context.Context, rt *routeState, p *Payment) 
 		a.ID, a.Status = p.ID, p.Status
 		stored, ferr := r.finish(ctx, a, a.Owner)
 		if ferr != nil {
-			return p, unrecorded(ferr, nil)
+			return p, Record{}, unrecorded(ferr, nil)
 		}
 		r.learn(ctx, a.Route, a.Reference, a.Attempt, nil, p, nil)
 		p.Status = stored.Status
-		return p, nil
+		return p, stored, nil
 	}
-	return p, nil
+	return p, Record{}, nil
 }
 
 // Conflict describes a double charge: an attempt that does not own its
