@@ -31,7 +31,12 @@ start=$SECONDS
 while read -r dir name; do
 	n=$((n + 1))
 	echo "== $name ($dir) for $fuzztime"
-	if ! go test -run '^$' -fuzz "^${name}\$" -fuzztime "$fuzztime" "./$dir" 2>&1 | tail -n 3; then
+	# The progress lines are dropped; on a failure everything else is shown
+	# (the failing input and the test's message), not only the last lines.
+	if out=$(go test -run '^$' -fuzz "^${name}\$" -fuzztime "$fuzztime" "./$dir" 2>&1); then
+		grep -v '^fuzz: elapsed' <<<"$out" | tail -n 2
+	else
+		grep -v '^fuzz: elapsed' <<<"$out" | tail -n 40
 		failed+=("$dir $name")
 	fi
 done <<<"$targets"

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/url"
+	"slices"
 	"unicode"
 	"unicode/utf8"
 
@@ -54,10 +56,12 @@ func CheckKeys(provider string, obj []byte) error {
 }
 
 // CheckParams is CheckKeys for a form-encoded body: a parameter given twice,
-// or once more in another letter case, is ErrInvalidRequest.
+// or once more in another letter case, is ErrInvalidRequest. Keys are
+// visited in sorted order, so the same body always names the same key.
 func CheckParams(provider string, q url.Values) error {
 	seen := make(map[string]struct{}, len(q))
-	for k, vs := range q {
+	for _, k := range slices.Sorted(maps.Keys(q)) {
+		vs := q[k]
 		if len(vs) > 1 {
 			return duplicate(provider, k)
 		}
