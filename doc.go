@@ -4,6 +4,6 @@ package payments
 // repository-wide go:generate directives; run `go generate` in the
 // repository root after changing a driver's Capabilities().
 
-// Rewrite the feature matrix in README.md (between <!-- matrix:begin -->
+// Rewrite the feature matrix in docs/drivers.md (between <!-- matrix:begin -->
 // and <!-- matrix:end -->) from every driver's Capabilities().
 //go:generate go run ./internal/cmd/featurematrix

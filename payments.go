@@ -389,7 +389,8 @@ type Notification struct {
 }
 
 // Capabilities says what a driver supports. The conformance suite picks its
-// scenarios from it and the README's feature matrix is generated from it.
+// scenarios from it and the feature matrix of docs/drivers.md is generated
+// from it.
 type Capabilities struct {
 	// Methods are the payment methods the driver accepts.
 	Methods []MethodKind `json:"methods"`

@@ -10,7 +10,7 @@
 //     executed the operation at most once, and that a following Status
 //     reconciles to the simulator's own state. The matrix is written to
 //     testdata/fault_matrix.md (go test ./reliability -run FaultMatrix
-//     -update) and a test keeps it current; the README shows it.
+//     -update) and a test keeps it current; docs/reliability.md shows it.
 //   - Real sockets (socket_test.go): the network faults again, on real TCP
 //     connections through faultnet's proxy (refused, reset on accept, reset
 //     after the request, no answer), with the kernel's own errors.

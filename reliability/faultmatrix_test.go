@@ -20,13 +20,13 @@ import (
 	"github.com/gopayments/payments/internal/httpx"
 )
 
-var update = flag.Bool("update", false, "rewrite testdata/fault_matrix.md and the README's copy of it")
+var update = flag.Bool("update", false, "rewrite testdata/fault_matrix.md and the copy of it in docs/reliability.md")
 
 const (
 	matrixFile   = "testdata/fault_matrix.md"
-	readmeFile   = "../README.md"
-	readmeBegin  = "<!-- fault-matrix:begin -->"
-	readmeEnd    = "<!-- fault-matrix:end -->"
+	docFile      = "../docs/reliability.md" // shows the matrix between docBegin and docEnd
+	docBegin     = "<!-- fault-matrix:begin -->"
+	docEnd       = "<!-- fault-matrix:end -->"
 	matrixWorker = 8 // cells run at once: most of a cell's time is spent waiting
 )
 
@@ -295,7 +295,7 @@ func matrixColumns(t *testing.T) []column {
 }
 
 // TestFaultMatrix runs every cell and checks the rendered matrix against
-// testdata/fault_matrix.md and the README (rewritten with -update).
+// testdata/fault_matrix.md and docs/reliability.md (rewritten with -update).
 func TestFaultMatrix(t *testing.T) {
 	cols := matrixColumns(t)
 	var cells []*cell
@@ -441,12 +441,12 @@ func renderMatrix(cols []column, cells []*cell) string {
 	return b.String()
 }
 
-// checkGolden compares the matrix with the file and the README's copy, or
-// rewrites both with -update.
+// checkGolden compares the matrix with the file and the copy in
+// docs/reliability.md, or rewrites both with -update.
 func checkGolden(t *testing.T, md string) {
 	t.Helper()
-	block := readmeBegin + "\n" + md + readmeEnd
-	readme, rerr := os.ReadFile(readmeFile)
+	block := docBegin + "\n" + md + docEnd
+	doc, rerr := os.ReadFile(docFile)
 	if *update {
 		if err := os.MkdirAll(filepath.Dir(matrixFile), 0o755); err != nil {
 			t.Fatal(err)
@@ -455,15 +455,15 @@ func checkGolden(t *testing.T, md string) {
 			t.Fatal(err)
 		}
 		if rerr == nil {
-			s := string(readme)
-			i, j := strings.Index(s, readmeBegin), strings.Index(s, readmeEnd)
+			s := string(doc)
+			i, j := strings.Index(s, docBegin), strings.Index(s, docEnd)
 			if i >= 0 && j > i {
-				s = s[:i] + block + s[j+len(readmeEnd):]
-				if err := os.WriteFile(readmeFile, []byte(s), 0o644); err != nil {
+				s = s[:i] + block + s[j+len(docEnd):]
+				if err := os.WriteFile(docFile, []byte(s), 0o644); err != nil {
 					t.Fatal(err)
 				}
 			} else {
-				t.Logf("README.md has no %s … %s markers: paste %s yourself", readmeBegin, readmeEnd, matrixFile)
+				t.Logf("%s has no %s … %s markers: paste %s yourself", docFile, docBegin, docEnd, matrixFile)
 			}
 		}
 		return
@@ -475,7 +475,9 @@ func checkGolden(t *testing.T, md string) {
 	if string(want) != md {
 		t.Errorf("%s is out of date (the behaviour under faults changed): regenerate it with go test ./reliability -run TestFaultMatrix -update and review the diff", matrixFile)
 	}
-	if rerr == nil && !strings.Contains(string(readme), block) {
-		t.Errorf("README.md does not show the current fault matrix between %s and %s: run go test ./reliability -run TestFaultMatrix -update", readmeBegin, readmeEnd)
+	if rerr != nil {
+		t.Errorf("%v: the fault matrix is shown there", rerr)
+	} else if !strings.Contains(string(doc), block) {
+		t.Errorf("%s does not show the current fault matrix between %s and %s: run go test ./reliability -run TestFaultMatrix -update", docFile, docBegin, docEnd)
 	}
 }

@@ -1,20 +1,20 @@
-// Command featurematrix writes the README's feature matrix (drivers ×
-// capabilities) from each driver's Capabilities(), so that the table is
+// Command featurematrix writes the feature matrix of docs/drivers.md
+// (drivers × capabilities) from each driver's Capabilities(), so that the table is
 // never kept by hand:
 //
 //	go generate            # in the repository root (doc.go carries the directive)
 //	go run ./internal/cmd/featurematrix            # the same
-//	go run ./internal/cmd/featurematrix -check     # exit 1 if README.md is stale
+//	go run ./internal/cmd/featurematrix -check     # exit 1 if docs/drivers.md is stale
 //	go run ./internal/cmd/featurematrix -print     # write the table to stdout only
 //
 // The table goes between the markers <!-- matrix:begin --> and
-// <!-- matrix:end --> of README.md. Each driver is built with dummy
+// <!-- matrix:end --> of docs/drivers.md. Each driver is built with dummy
 // credentials; nothing is sent anywhere. Where a capability depends on the
 // driver's configuration, the driver is built once per configuration and a
 // note, written beside the driver below, says how; a note no configuration
 // bears out, or a difference without a note, is an error, so the notes cannot
-// go stale either. The test in this package fails when README.md differs
-// from what this command writes.
+// go stale either. The test in this package fails when docs/drivers.md
+// differs from what this command writes.
 //
 // To add a driver, add it to drivers() below and run go generate.
 package main
@@ -35,24 +35,27 @@ import (
 	"github.com/gopayments/payments/drivers/smartpayments"
 )
 
-// The markers in README.md.
+// The markers in docFile, the document that shows the matrix, and the
+// prefix that turns a repository path into a link from that document.
 const (
+	docFile     = "docs/drivers.md"
+	linkPrefix  = "../"
 	beginMarker = "<!-- matrix:begin -->"
 	endMarker   = "<!-- matrix:end -->"
 )
 
 func main() {
-	readme := flag.String("readme", "README.md", "the README to update")
-	check := flag.Bool("check", false, "only check that the README is up to date")
-	printOnly := flag.Bool("print", false, "print the table instead of updating the README")
+	doc := flag.String("doc", docFile, "the document to update")
+	check := flag.Bool("check", false, "only check that the document is up to date")
+	printOnly := flag.Bool("print", false, "print the table instead of updating the document")
 	flag.Parse()
-	if err := run(*readme, *check, *printOnly); err != nil {
+	if err := run(*doc, *check, *printOnly); err != nil {
 		fmt.Fprintln(os.Stderr, "featurematrix:", err)
 		os.Exit(1)
 	}
 }
 
-func run(readme string, check, printOnly bool) error {
+func run(doc string, check, printOnly bool) error {
 	table, err := render()
 	if err != nil {
 		return err
@@ -61,21 +64,21 @@ func run(readme string, check, printOnly bool) error {
 		_, err := os.Stdout.WriteString(table)
 		return err
 	}
-	old, err := os.ReadFile(readme)
+	old, err := os.ReadFile(doc)
 	if err != nil {
 		return err
 	}
 	updated, err := splice(old, table)
 	if err != nil {
-		return fmt.Errorf("%s: %w", readme, err)
+		return fmt.Errorf("%s: %w", doc, err)
 	}
 	if bytes.Equal(old, updated) {
 		return nil
 	}
 	if check {
-		return fmt.Errorf("%s: the feature matrix is stale; run go generate", readme)
+		return fmt.Errorf("%s: the feature matrix is stale; run go generate", doc)
 	}
-	return os.WriteFile(readme, updated, 0o644)
+	return os.WriteFile(doc, updated, 0o644)
 }
 
 // splice replaces what lies between the markers in doc with table.
@@ -257,7 +260,7 @@ func render() (string, error) {
 	var b strings.Builder
 	b.WriteString("| Capability |")
 	for _, d := range ds {
-		fmt.Fprintf(&b, " [%s](%s) |", d.name, d.pkg)
+		fmt.Fprintf(&b, " [%s](%s%s) |", d.name, linkPrefix, d.pkg)
 	}
 	b.WriteString("\n|---|")
 	b.WriteString(strings.Repeat(":---:|", len(ds)))
@@ -295,7 +298,7 @@ func render() (string, error) {
 	}
 	b.WriteString("\n")
 	b.WriteString("Generated from each driver's `Capabilities()` by `go generate` " +
-		"([internal/cmd/featurematrix](internal/cmd/featurematrix)); do not edit by hand. " +
+		"([internal/cmd/featurematrix](" + linkPrefix + "internal/cmd/featurematrix)); do not edit by hand. " +
 		"Notification verification: *signature* (a signature over the body), " +
 		"*credentials* (the provider's Basic credentials, compared in constant time), " +
 		"*query* (the body is not trusted: the state is confirmed with a status query).\n")

@@ -7,11 +7,11 @@ import (
 	"testing"
 )
 
-// TestREADMEUpToDate fails when README.md's feature matrix differs from
-// what the drivers' Capabilities() say. Fix it with `go generate` in the
-// repository root.
-func TestREADMEUpToDate(t *testing.T) {
-	doc, err := os.ReadFile(filepath.Join("..", "..", "..", "README.md"))
+// TestDocUpToDate fails when the feature matrix of docs/drivers.md differs
+// from what the drivers' Capabilities() say. Fix it with `go generate` in
+// the repository root.
+func TestDocUpToDate(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "..", "..", filepath.FromSlash(docFile)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -24,7 +24,7 @@ func TestREADMEUpToDate(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got != want {
-		t.Errorf("README.md's feature matrix is stale: run `go generate` in the repository root.\nREADME has:\n%s\nCapabilities() say:\n%s", got, want)
+		t.Errorf("%s's feature matrix is stale: run `go generate` in the repository root.\n%s has:\n%s\nCapabilities() say:\n%s", docFile, docFile, got, want)
 	}
 }
 
@@ -43,7 +43,7 @@ func TestRenderShape(t *testing.T) {
 			t.Errorf("line %d has %d cells separators, the header %d: %q", i, n, header, l)
 		}
 	}
-	for _, want := range []string{"[SmartPayments](drivers/smartpayments)", "[Smart2Pay](drivers/smart2pay)", "[SmartPay](drivers/smartpay)", "| 3-D Secure challenge | ✓ | — | — | ✓ |"} {
+	for _, want := range []string{"[SmartPayments](../drivers/smartpayments)", "[Smart2Pay](../drivers/smart2pay)", "[SmartPay](../drivers/smartpay)", "| 3-D Secure challenge | ✓ | — | — | ✓ |"} {
 		if !strings.Contains(table, want) {
 			t.Errorf("table lacks %q:\n%s", want, table)
 		}
@@ -76,17 +76,17 @@ func TestSplice(t *testing.T) {
 
 func TestCheckMode(t *testing.T) {
 	dir := t.TempDir()
-	readme := filepath.Join(dir, "README.md")
-	if err := os.WriteFile(readme, []byte("# x\n"+beginMarker+"\nstale\n"+endMarker+"\n"), 0o644); err != nil {
+	doc := filepath.Join(dir, "drivers.md")
+	if err := os.WriteFile(doc, []byte("# x\n"+beginMarker+"\nstale\n"+endMarker+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := run(readme, true, false); err == nil || !strings.Contains(err.Error(), "stale") {
-		t.Fatalf("check of a stale README: %v", err)
+	if err := run(doc, true, false); err == nil || !strings.Contains(err.Error(), "stale") {
+		t.Fatalf("check of a stale document: %v", err)
 	}
-	if err := run(readme, false, false); err != nil {
+	if err := run(doc, false, false); err != nil {
 		t.Fatal(err)
 	}
-	if err := run(readme, true, false); err != nil {
+	if err := run(doc, true, false); err != nil {
 		t.Fatalf("check after writing: %v", err)
 	}
 }
