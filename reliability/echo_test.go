@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -19,6 +20,7 @@ import (
 	"github.com/gopayments/payments/drivers/smart2pay"
 	"github.com/gopayments/payments/drivers/smart2pay/smart2paytest"
 	"github.com/gopayments/payments/drivers/smartpay"
+	"github.com/gopayments/payments/drivers/smartpay/smartpaytest"
 	"github.com/gopayments/payments/drivers/smartpayments"
 	"github.com/gopayments/payments/drivers/smartpayments/smartpaymentstest"
 )
@@ -265,4 +267,162 @@ func TestNotificationURLCredentialsNotLogged(t *testing.T) {
 	assertNoLeak(t, leaks, "the slog text log", text.String())
 	assertNoLeak(t, leaks, "the slog JSON log", js.String())
 	assert.Contains(t, text.String(), "shop.example/hooks", "the callback URL was logged")
+}
+
+// echoMarker opens every echo a successEchoTransport puts in an answer, so
+// that a test can tell the echo reached the sink it checks.
+const echoMarker = "ECHO-7c1e"
+
+// successEchoTransport is a SmartPay that accepts every call and echoes its
+// secrets in the free text of the successful answer: the request goes to
+// the simulator as usual, and its 2xx JSON answer gains a "note", an
+// acquirerResponse and a status on every modification quoting the
+// credentials the provider "knows" (creds) and the call's own
+// Authorization header (Basic token or OAuth bearer token). The token
+// request itself is left alone. Every bearer token seen is recorded.
+type successEchoTransport struct {
+	base  http.RoundTripper
+	creds []string
+
+	mu      sync.Mutex
+	bearers []string
+}
+
+func (e *successEchoTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	auth := req.Header.Get("Authorization")
+	resp, err := e.base.RoundTrip(req)
+	if err != nil || strings.HasSuffix(req.URL.Path, smartpaytest.PathToken) || resp.StatusCode/100 != 2 {
+		return resp, err
+	}
+	if tok, ok := strings.CutPrefix(auth, "Bearer "); ok {
+		e.mu.Lock()
+		e.bearers = append(e.bearers, tok)
+		e.mu.Unlock()
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(body, &doc); err != nil {
+		return nil, fmt.Errorf("echo: the simulator's answer is no JSON object: %w", err)
+	}
+	echo := echoMarker + " credentials " + strings.Join(e.creds, " / ") + "; auth " + auth
+	doc["note"] = echo
+	if ov, ok := doc["transactionOverview"].(map[string]any); ok {
+		ov["acquirerResponse"] = echo
+	}
+	switch m := doc["modification"].(type) {
+	case map[string]any:
+		m["status"] = echo
+	case []any:
+		for _, x := range m {
+			if mm, ok := x.(map[string]any); ok {
+				mm["status"] = echo
+			}
+		}
+	}
+	out := answer(req, resp.StatusCode, doc)
+	out.Header = resp.Header.Clone()
+	out.Header.Del("Content-Length")
+	return out, nil
+}
+
+// TestSecretsEchoedInSuccessfulAnswersNeverLeak: SmartPay answers every
+// call (authorize, capture, refund, cancel, cancelOrRefund, status) with a
+// 2xx whose free text quotes the call's credentials, bearer token and the
+// webhook password. None of them reaches what the driver returns (Payment,
+// Refund, CancelOrRefundResult, PaymentDetails: Raw, ProviderStatus,
+// Decline, every fmt verb and JSON) or the debug logs.
+func TestSecretsEchoedInSuccessfulAnswersNeverLeak(t *testing.T) {
+	for _, oauth := range []bool{false, true} {
+		t.Run(map[bool]string{false: "basic", true: "oauth"}[oauth], func(t *testing.T) {
+			t.Parallel()
+			var text, js syncBuffer
+			creds := []string{sentinelAPIKey, sentinelWebhookPass}
+			if oauth {
+				creds = append(creds, smartpaytest.DefaultMerchantKey) // the OAuth client ID
+			}
+			echo := &successEchoTransport{creds: creds}
+			r := newRig(t, smartpay.Name, options{logger: debugLogger(&text, &js), creds: sentinelCreds, oauth: oauth,
+				wrap: func(base http.RoundTripper) http.RoundTripper { echo.base = base; return echo }})
+			gw := r.Gateway().(*smartpay.Gateway)
+			ctx := context.Background()
+			var results []any
+			authorize := func(ref string) *payments.Payment {
+				p, err := gw.Authorize(ctx, smartPayRequest(ref, false))
+				require.NoError(t, err)
+				require.Equal(t, payments.StatusAuthorized, p.Status)
+				results = append(results, p)
+				return p
+			}
+
+			a := authorize("echo-ok-1")
+			five, two := eur("5.00"), eur("2.00")
+			p, err := gw.Capture(ctx, &payments.CaptureRequest{ID: a.ID, Amount: &five, IdempotencyKey: "echo-cap"})
+			require.NoError(t, err)
+			results = append(results, p)
+			ref, err := gw.Refund(ctx, &payments.RefundRequest{ID: a.ID, Amount: &two, IdempotencyKey: "echo-ref"})
+			require.NoError(t, err)
+			results = append(results, ref)
+			p, err = gw.Status(ctx, &payments.StatusRequest{ID: a.ID})
+			require.NoError(t, err)
+			results = append(results, p)
+			d, err := gw.PaymentDetails(ctx, a.ID)
+			require.NoError(t, err)
+			results = append(results, d, d.Payment)
+
+			b := authorize("echo-ok-2")
+			p, err = gw.Cancel(ctx, &payments.CancelRequest{ID: b.ID, IdempotencyKey: "echo-cancel"})
+			require.NoError(t, err)
+			results = append(results, p)
+
+			c := authorize("echo-ok-3")
+			res, err := gw.CancelOrRefund(ctx, &payments.CancelRequest{ID: c.ID, IdempotencyKey: "echo-cor"})
+			require.NoError(t, err)
+			results = append(results, res, res.Payment)
+
+			leaks := echoLeaks(sentinelPAN)
+			echo.mu.Lock()
+			if oauth {
+				require.NotEmpty(t, echo.bearers, "no bearer token seen")
+			}
+			for _, b := range echo.bearers {
+				leaks = append(leaks, leak{"bearer token " + b, regexp.MustCompile(regexp.QuoteMeta(b))})
+			}
+			echo.mu.Unlock()
+			if oauth {
+				leaks = append(leaks, leak{"OAuth client ID", regexp.MustCompile(regexp.QuoteMeta(smartpaytest.DefaultMerchantKey))})
+			}
+			for i, v := range results {
+				name := fmt.Sprintf("result %d (%T)", i, v)
+				for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q"} {
+					assertNoLeak(t, leaks, name+" printed with "+verb, fmt.Sprintf(verb, v))
+				}
+				b, err := json.Marshal(v)
+				require.NoError(t, err)
+				assertNoLeak(t, leaks, name+" as JSON", string(b))
+				switch x := v.(type) {
+				case *payments.Payment:
+					assertNoLeak(t, leaks, name+" Raw", string(x.Raw))
+					assertNoLeak(t, leaks, name+" ProviderStatus", x.ProviderStatus)
+					assert.Contains(t, string(x.Raw), echoMarker, "%s: the echo reached Raw", name)
+				case *payments.Refund:
+					assertNoLeak(t, leaks, name+" Raw", string(x.Raw))
+					assertNoLeak(t, leaks, name+" ProviderStatus", x.ProviderStatus)
+					assert.Contains(t, x.ProviderStatus, echoMarker, "%s: the echo reached ProviderStatus", name)
+				case *smartpay.PaymentDetails:
+					assertNoLeak(t, leaks, name+" AcquirerResponse", x.AcquirerResponse)
+					assert.Contains(t, x.AcquirerResponse, echoMarker, "%s: the echo reached AcquirerResponse", name)
+					for _, m := range x.Modifications {
+						assertNoLeak(t, leaks, name+" modification status", m.Status)
+					}
+				}
+			}
+			assertNoLeak(t, leaks, "the slog text log", text.String())
+			assertNoLeak(t, leaks, "the slog JSON log", js.String())
+			assert.Contains(t, text.String(), echoMarker, "the echo was logged, stripped")
+		})
+	}
 }

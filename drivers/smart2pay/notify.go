@@ -52,7 +52,8 @@ const maxNotificationBytes = 1 << 20
 // capture). Behind a payments.Router the stored status never moves back;
 // with a plain payments.NotificationHandler the callback must refuse a
 // status its record has moved past (payments.Status.CanTransition), or
-// confirm it with Status.
+// confirm it with Status: the package's ReplayedNotification example shows
+// how.
 //
 // Notify checks the credentials before it reads the body;
 // AuthenticateNotification does the same check alone.

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/gopayments/payments"
+	"github.com/gopayments/payments/internal/redact"
 )
 
 // PaymentDetails is what Get Payment Status says beyond the neutral
@@ -85,15 +86,16 @@ func (g *Gateway) PaymentDetails(ctx context.Context, id string) (*PaymentDetail
 	if err := checkID(id); err != nil {
 		return nil, err
 	}
-	var det detailsDoc
-	p, doc, err := g.statusDoc(ctx, id, &det)
+	a, err := g.statusDoc(ctx, id, true)
 	if err != nil {
 		return nil, err
 	}
-	return detailsOf(p, doc, &det), nil
+	return a.details, nil
 }
 
-func detailsOf(p *payments.Payment, doc *paymentDoc, det *detailsDoc) *PaymentDetails {
+// detailsOf reads the details of a status answer. k are the exact secrets
+// of the call, stripped from a message object before it is cut short.
+func detailsOf(p *payments.Payment, doc *paymentDoc, det *detailsDoc, k *redact.Known) *PaymentDetails {
 	ov := &doc.TransactionOverview
 	d := &PaymentDetails{
 		Payment:                   p,
@@ -136,7 +138,7 @@ func detailsOf(p *payments.Payment, doc *paymentDoc, det *detailsDoc) *PaymentDe
 			out.Amount = money(m.ModificationAmount.Amount, m.ModificationAmount.CurrencyCode)
 		}
 		if m.Error != nil {
-			out.Error = gatewayTexts(m.Error)
+			out.Error = gatewayTexts(m.Error, k)
 			if out.Error == "" {
 				out.Error = m.Error.Error
 			}

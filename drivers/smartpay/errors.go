@@ -110,7 +110,7 @@ func mapAPIError(op string, resp *httpx.Response) *payments.Error {
 		if _, ok := probe["error"]; ok {
 			var g gatewayError
 			if json.Unmarshal(body, &g) == nil {
-				fillGateway(op, e, &g)
+				fillGateway(op, e, &g, resp.Secrets)
 				return e
 			}
 		}
@@ -125,6 +125,7 @@ func mapAPIError(op string, resp *httpx.Response) *payments.Error {
 	e.Code = statusClass(resp.StatusCode)
 	e.Message = op + ": HTTP " + http.StatusText(resp.StatusCode)
 	if len(body) > 0 {
+		// Stripped of the call's secrets first, then cut (see rawText).
 		scrubbed := resp.CleanJSON
 		if decoded {
 			scrubbed = resp.CleanDecoded // the probe decoded it whole
@@ -182,8 +183,9 @@ func duplicateReference(op string, status int, property string) bool {
 // fillGateway reads MOD1. Its "error" says where the error appeared
 // (gateway_processing, payment_provider_processing), not what it is: the
 // class is the HTTP status's (see errorTable), and the value is kept in
-// ProviderCode and the message.
-func fillGateway(op string, e *payments.Error, g *gatewayError) {
+// ProviderCode and the message. k are the exact secrets of the call (see
+// gatewayTexts).
+func fillGateway(op string, e *payments.Error, g *gatewayError, k *redact.Known) {
 	e.ProviderCode = g.Error
 	e.Code = statusClass(e.HTTPStatus)
 	e.Message = op + ": " + g.Error
@@ -193,15 +195,17 @@ func fillGateway(op string, e *payments.Error, g *gatewayError) {
 	case "payment_provider_processing":
 		e.Message += " (an error in the payment provider's processing; the document does not say whether the payment was declined)"
 	}
-	if texts := gatewayTexts(g); texts != "" {
+	if texts := gatewayTexts(g, k); texts != "" {
 		e.Message += ": " + texts
 	}
 }
 
-// gatewayTexts joins MOD1's message and descriptions.
-func gatewayTexts(g *gatewayError) string {
+// gatewayTexts joins MOD1's message and descriptions. k are the exact
+// secrets of the call: a message object is stripped of them before it is
+// cut short (see rawText).
+func gatewayTexts(g *gatewayError, k *redact.Known) string {
 	var parts []string
-	if m := rawText(g.Message); m != "" {
+	if m := rawText(g.Message, k); m != "" {
 		parts = append(parts, m)
 	}
 	if d := g.ErrorDetails; d != nil {
@@ -216,8 +220,11 @@ func gatewayTexts(g *gatewayError) string {
 }
 
 // rawText returns a JSON string's text, or a compact rendering of any other
-// JSON value ("message" is typed object/oneOf string).
-func rawText(raw json.RawMessage) string {
+// JSON value ("message" is typed object/oneOf string), cut at 200
+// characters. The rendering loses the call's exact secrets (k) and card
+// numbers first and is cut afterwards: a secret cut in two by the limit
+// would escape exact matching, and its first half is still a leak.
+func rawText(raw json.RawMessage, k *redact.Known) string {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || string(raw) == "null" {
 		return ""
@@ -227,7 +234,7 @@ func rawText(raw json.RawMessage) string {
 		return s
 	}
 	// raw is a member of a body that decoded whole: one valid JSON value.
-	return truncate(string(redact.Decoded(raw)), 200)
+	return truncate(string(k.Decoded(raw)), 200)
 }
 
 // fieldMap turns a provider property into the neutral request's JSON path.

@@ -38,18 +38,12 @@ func (g *Gateway) Capture(ctx context.Context, req *payments.CaptureRequest) (*p
 		}
 		body.ModifiedAmount = &amountObject{Amount: a, CurrencyCode: string(req.Amount.Currency), Description: "Capture"}
 	}
-	doc, raw, err := g.modify(ctx, opCapture, g.urls.capture, body)
-	if err != nil {
-		return nil, err
-	}
-	p, err := g.modificationPayment(opCapture, req.ID, doc, raw)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkModification(opCapture, doc, p, req.Amount, modCapture); err != nil {
-		return p, err
-	}
-	return p, nil
+	return modify(ctx, g, opCapture, g.urls.capture, body, func(doc *paymentDoc, p *payments.Payment, _ []byte) (*payments.Payment, error) {
+		if err := checkModification(opCapture, doc, p, req.Amount, modCapture); err != nil {
+			return p, err
+		}
+		return p, nil
+	})
 }
 
 // Cancel releases an authorization (POST /payment/cancel). SmartPay
@@ -63,18 +57,12 @@ func (g *Gateway) Cancel(ctx context.Context, req *payments.CancelRequest) (*pay
 		return nil, err
 	}
 	body := modificationRequest{TransactionID: req.ID, MerchantKey: g.cfg.MerchantKey, ModificationID: g.modificationID(req.IdempotencyKey)}
-	doc, raw, err := g.modify(ctx, opCancel, g.urls.cancel, body)
-	if err != nil {
-		return nil, err
-	}
-	p, err := g.modificationPayment(opCancel, req.ID, doc, raw)
-	if err != nil {
-		return nil, err
-	}
-	if m := doc.Modification.latest(); m != nil && !isCancelType(m.ModificationData.Type) {
-		return p, integrity(opCancel, fmt.Sprintf("the answer reports a %s modification", m.ModificationData.Type))
-	}
-	return p, nil
+	return modify(ctx, g, opCancel, g.urls.cancel, body, func(doc *paymentDoc, p *payments.Payment, _ []byte) (*payments.Payment, error) {
+		if m := doc.Modification.latest(); m != nil && !isCancelType(m.ModificationData.Type) {
+			return p, integrity(opCancel, fmt.Sprintf("the answer reports a %s modification", m.ModificationData.Type))
+		}
+		return p, nil
+	})
 }
 
 // Refund returns captured money (POST /payment/refund): modifiedAmount
@@ -109,19 +97,9 @@ func (g *Gateway) Refund(ctx context.Context, req *payments.RefundRequest) (*pay
 		}
 		body.ModifiedAmount = &amountObject{Amount: a, CurrencyCode: string(req.Amount.Currency), Description: d}
 	}
-	doc, raw, err := g.modify(ctx, opRefund, g.urls.refund, body)
-	if err != nil {
-		return nil, err
-	}
-	p, err := g.modificationPayment(opRefund, req.ID, doc, raw)
-	if err != nil {
-		return nil, err
-	}
-	ref, err := refundFrom(opRefund, doc, p, body.ModificationID, req.Amount, raw)
-	if err != nil {
-		return ref, err
-	}
-	return ref, nil
+	return modify(ctx, g, opRefund, g.urls.refund, body, func(doc *paymentDoc, p *payments.Payment, raw []byte) (*payments.Refund, error) {
+		return refundFrom(opRefund, doc, p, body.ModificationID, req.Amount, raw)
+	})
 }
 
 // CancelOrRefundResult is the answer of CancelOrRefund.
@@ -148,27 +126,22 @@ func (g *Gateway) CancelOrRefund(ctx context.Context, req *payments.CancelReques
 		return nil, err
 	}
 	body := modificationRequest{TransactionID: req.ID, MerchantKey: g.cfg.MerchantKey, ModificationID: g.modificationID(req.IdempotencyKey)}
-	doc, raw, err := g.modify(ctx, opCancelOrRefund, g.urls.cancelOrRefund, body)
-	if err != nil {
-		return nil, err
-	}
-	p, err := g.modificationPayment(opCancelOrRefund, req.ID, doc, raw)
-	if err != nil {
-		return nil, err
-	}
-	res := &CancelOrRefundResult{Payment: p}
-	m := doc.Modification.latest()
-	switch {
-	case m != nil && strings.EqualFold(m.ModificationData.Type, modRefund):
-		res.Refund, err = refundFrom(opCancelOrRefund, doc, p, body.ModificationID, nil, raw)
-		return res, err
-	case m != nil && isCancelType(m.ModificationData.Type), m == nil && p.Status == payments.StatusCanceled:
-		res.Canceled = true
-		return res, nil
-	case m == nil:
-		return res, nil
-	}
-	return res, integrity(opCancelOrRefund, fmt.Sprintf("the answer reports a %s modification", m.ModificationData.Type))
+	return modify(ctx, g, opCancelOrRefund, g.urls.cancelOrRefund, body, func(doc *paymentDoc, p *payments.Payment, raw []byte) (*CancelOrRefundResult, error) {
+		res := &CancelOrRefundResult{Payment: p}
+		m := doc.Modification.latest()
+		switch {
+		case m != nil && strings.EqualFold(m.ModificationData.Type, modRefund):
+			var err error
+			res.Refund, err = refundFrom(opCancelOrRefund, doc, p, body.ModificationID, nil, raw)
+			return res, err
+		case m != nil && isCancelType(m.ModificationData.Type), m == nil && p.Status == payments.StatusCanceled:
+			res.Canceled = true
+			return res, nil
+		case m == nil:
+			return res, nil
+		}
+		return res, integrity(opCancelOrRefund, fmt.Sprintf("the answer reports a %s modification", m.ModificationData.Type))
+	})
 }
 
 // modificationID is the caller's key, or a fresh UUID.
@@ -179,27 +152,37 @@ func (g *Gateway) modificationID(key string) string {
 	return g.newID()
 }
 
-// modify sends a modification to url (from g.urls) and decodes its 2xx
-// answer, returning the body it decoded whole. When the outcome stays
-// unknown after the retries, the error says which modificationId to send
-// again to learn the original result.
-func (g *Gateway) modify(ctx context.Context, op, url string, body modificationRequest) (*paymentDoc, []byte, error) {
-	resp, err := g.do(ctx, httpx.Call{Op: op, Method: http.MethodPost, URL: url, Body: body, Safety: httpx.Deduped})
-	if err != nil {
-		var pe *payments.Error
-		if errors.As(err, &pe) && pe.Code == payments.OutcomeUnknown {
-			pe.Message += fmt.Sprintf("; sending it again with IdempotencyKey %q returns the original result", body.ModificationID)
-		}
-		return nil, nil, err
+// modify sends a modification to url (from g.urls), maps its 2xx answer
+// to the Payment (modificationPayment) and hands it to read with the
+// document and the body it decoded whole. The whole answer is read inside
+// call, so that whatever read returns loses the call's secrets. When the
+// outcome stays unknown after the retries, the error says which
+// modificationId to send again to learn the original result.
+func modify[T any](ctx context.Context, g *Gateway, op, url string, body modificationRequest,
+	read func(doc *paymentDoc, p *payments.Payment, raw []byte) (T, error)) (T, error) {
+	answered := false
+	v, err := call(ctx, g, httpx.Call{Op: op, Method: http.MethodPost, URL: url, Body: body, Safety: httpx.Deduped},
+		func(resp *httpx.Response) (T, error) {
+			answered = true
+			var zero T
+			if !resp.OK() {
+				return zero, apiError(op, resp)
+			}
+			var doc paymentDoc
+			if err := httpx.DecodeJSON(Name, httpx.Deduped, op, resp, &doc); err != nil {
+				return zero, err
+			}
+			p, err := g.modificationPayment(op, body.TransactionID, &doc, resp.Body)
+			if err != nil {
+				return zero, err
+			}
+			return read(&doc, p, resp.Body)
+		})
+	var pe *payments.Error
+	if !answered && errors.As(err, &pe) && pe.Code == payments.OutcomeUnknown {
+		pe.Message += fmt.Sprintf("; sending it again with IdempotencyKey %q returns the original result", body.ModificationID)
 	}
-	if !resp.OK() {
-		return nil, nil, apiError(op, resp)
-	}
-	var doc paymentDoc
-	if err := httpx.DecodeJSON(Name, httpx.Deduped, op, resp, &doc); err != nil {
-		return nil, nil, err
-	}
-	return &doc, resp.Body, nil
+	return v, err
 }
 
 // modificationPayment maps a modification's 2xx answer. An answer that
@@ -262,6 +245,9 @@ func modificationMoney(m *modification, cur payments.Currency) (payments.Money, 
 
 // refundFrom builds the Refund of a refund answer. raw is valid JSON: the
 // answer's body, which decoded whole, or its scrubbed copy.
+//
+// Raw is scrubbed by shape here; the caller strips the call's exact secrets
+// (scrub).
 func refundFrom(op string, doc *paymentDoc, p *payments.Payment, modID string, want *payments.Money, raw []byte) (*payments.Refund, error) {
 	ref := &payments.Refund{ID: modID, PaymentID: p.ID, Status: payments.RefundPending, Raw: redact.Decoded(raw)}
 	m := doc.Modification.latest()

@@ -13,7 +13,6 @@ import (
 
 	"github.com/gopayments/payments"
 	"github.com/gopayments/payments/internal/inbound"
-	"github.com/gopayments/payments/internal/redact"
 )
 
 // maxNotificationBytes caps a webhook body (the provider sends a few
@@ -74,19 +73,21 @@ func (g *Gateway) Notify(ctx context.Context, r *http.Request) (*payments.Notifi
 		return nil, &payments.Error{Code: payments.Unverified, Provider: Name, Message: "notify: the notification is for another merchant"}
 	}
 	n := &payments.Notification{Reply: payments.Reply{StatusCode: http.StatusOK}}
-	if valid {
-		n.Raw = redact.Decoded(body) // decoded whole by json.Unmarshal
+	// The body loses the configuration's credentials too (the webhook
+	// password, the OAuth client's), should the sender have echoed one.
+	if creds := g.client.Secrets(); valid {
+		n.Raw = creds.Decoded(body) // decoded whole by json.Unmarshal
 	} else {
-		n.Raw = redact.JSON(body)
+		n.Raw = creds.JSON(body)
 	}
 	switch ev.ObjectType {
 	case objectPayment, objectPrepayment:
 		n.Kind = payments.NotificationPayment
-		p, _, err := g.confirm(ctx, ev.TransactionID)
+		a, err := g.confirm(ctx, ev.TransactionID)
 		if err != nil {
 			return nil, err
 		}
-		n.Payment, n.Verified = p, verified|payments.VerifiedByQuery
+		n.Payment, n.Verified = a.p, verified|payments.VerifiedByQuery
 		return n, nil
 	case objectRefund:
 		n.Kind = payments.NotificationRefund
@@ -94,15 +95,16 @@ func (g *Gateway) Notify(ctx context.Context, r *http.Request) (*payments.Notifi
 			return nil, &payments.Error{Code: payments.Unverified, Provider: Name,
 				Message: "notify: the refund notification names no transactionId to confirm it with"}
 		}
-		p, doc, err := g.confirm(ctx, ev.TransactionID)
+		a, err := g.confirm(ctx, ev.TransactionID)
 		if err != nil {
 			return nil, err
 		}
+		p, doc := a.p, a.doc
 		n.Payment, n.Verified = p, verified|payments.VerifiedByQuery
 		if m := doc.Modification.latest(); m != nil && strings.EqualFold(m.ModificationData.Type, modRefund) && m.ModificationData.RefundID == ev.ObjectID {
 			if ref, err := refundFrom(opStatus, doc, p, ev.ObjectID, nil, p.Raw); err == nil {
 				ref.Raw = p.Raw
-				n.Refund = ref
+				n.Refund, _ = scrub(a.resp, ref, nil)
 			}
 		}
 		return n, nil
@@ -135,36 +137,29 @@ func (g *Gateway) AuthenticateNotification(r *http.Request) error {
 
 var _ payments.NotificationAuthenticator = (*Gateway)(nil)
 
-// confirmed is a confirming status query's answer, shared by the
-// notifications about one payment that arrive while it is in flight.
-type confirmed struct {
-	p   *payments.Payment
-	doc *paymentDoc
-}
-
 // confirm fetches the payment a notification names. An unknown payment is
 // ErrUnverified. Notifications about one payment that arrive while its
 // query is in flight share it, and new queries are bounded by
 // Config.NotificationQueriesPerSecond (ErrRateLimited over it: no query is
-// sent).
-func (g *Gateway) confirm(ctx context.Context, id string) (*payments.Payment, *paymentDoc, error) {
-	c, shared, err := g.notifyQueries.Do(ctx, id, func() (confirmed, error) {
-		p, doc, err := g.statusDoc(ctx, id, nil)
-		return confirmed{p, doc}, err
+// sent). The answer, scrubbed once by call, is shared by the
+// notifications that joined the query; each gets its own Payment.
+func (g *Gateway) confirm(ctx context.Context, id string) (*statusAnswer, error) {
+	a, shared, err := g.notifyQueries.Do(ctx, id, func() (*statusAnswer, error) {
+		return g.statusDoc(ctx, id, false)
 	})
-	p, doc := c.p, c.doc
-	if shared && p != nil {
-		cp := *p // the caller may change its payment; not the others'
-		p = &cp
-	}
 	if err != nil {
 		if errors.Is(err, payments.ErrNotFound) {
-			return nil, nil, &payments.Error{Code: payments.Unverified, Provider: Name,
+			return nil, &payments.Error{Code: payments.Unverified, Provider: Name,
 				Message: fmt.Sprintf("notify: SmartPay knows no transaction %q", id), Err: err}
 		}
-		return nil, nil, err
+		return nil, err
 	}
-	return p, doc, nil
+	if shared && a.p != nil {
+		cp, pc := *a, *a.p // the caller may change its payment; not the others'
+		cp.p = &pc
+		a = &cp
+	}
+	return a, nil
 }
 
 // NotificationEvent is a parsed SmartPay webhook envelope. Its contents are

@@ -282,7 +282,7 @@ func TestDetailsOfStatusExample(t *testing.T) {
 	if err := json.Unmarshal([]byte(body), &det); err != nil {
 		t.Fatal(err)
 	}
-	d := detailsOf(p, doc, &det)
+	d := detailsOf(p, doc, &det, nil)
 	if d.ReconciliationReferenceID != "QixTLEO28YngDAUuaUEOi" || d.TransactionReference != "THNkjjkfdhjk7798798" ||
 		d.PaymentMethod != "CARDS" || d.PaymentOrigin != "CHECKOUT" || d.AcquirerResponse != "string" {
 		t.Errorf("%+v", d)
@@ -320,7 +320,7 @@ func TestDetailsOfHistory(t *testing.T) {
 	if err := json.Unmarshal([]byte(body), &det); err != nil {
 		t.Fatal(err)
 	}
-	d := detailsOf(p, doc, &det)
+	d := detailsOf(p, doc, &det, nil)
 	if d.ReconciliationReferenceID != "R" || d.PaymentOrigin != "PAYMENT_AUTHORIZE_S2S" || len(d.History) != 4 {
 		t.Fatalf("%+v", d)
 	}

@@ -188,7 +188,7 @@ type Gateway struct {
 	// IdempotencyKey. Tests replace it.
 	newID func() string
 	// notifyQueries bounds and shares Notify's confirming queries.
-	notifyQueries *inbound.Guard[confirmed]
+	notifyQueries *inbound.Guard[*statusAnswer]
 }
 
 var _ payments.Gateway = (*Gateway)(nil)
@@ -278,7 +278,7 @@ func New(cfg Config) (*Gateway, error) {
 		log:    logger,
 		newID:  newUUID,
 
-		notifyQueries: inbound.NewGuard[confirmed](Name, cfg.NotificationQueriesPerSecond),
+		notifyQueries: inbound.NewGuard[*statusAnswer](Name, cfg.NotificationQueriesPerSecond),
 	}
 	if cfg.OAuth != nil {
 		hc := cfg.HTTPClient
@@ -295,6 +295,7 @@ func New(cfg Config) (*Gateway, error) {
 	// texts and logs, should an answer echo it.
 	creds := &redact.Known{}
 	if cfg.OAuth != nil {
+		creds.AddText(cfg.OAuth.ClientID)
 		creds.AddText(cfg.OAuth.ClientSecret.Reveal())
 	}
 	if na := cfg.NotificationAuth; na != nil {
@@ -473,10 +474,29 @@ func (g *Gateway) Authorize(ctx context.Context, req *payments.AuthorizeRequest)
 		return nil, err
 	}
 
-	resp, err := g.do(ctx, httpx.Call{Op: opAuthorize, Method: http.MethodPost, URL: g.urls.authorize, Body: &body, Safety: httpx.MoneyMoving})
+	p, err := call(ctx, g, httpx.Call{Op: opAuthorize, Method: http.MethodPost, URL: g.urls.authorize, Body: &body, Safety: httpx.MoneyMoving},
+		func(resp *httpx.Response) (*payments.Payment, error) { return g.authorizeAnswer(req, resp) })
 	if err != nil {
-		return nil, err
+		return p, err
 	}
+	if req.Capture && inv.Type == payments.InvoicePayUponInvoice && p.Status == payments.StatusAuthorized {
+		cp, err := g.Capture(ctx, &payments.CaptureRequest{ID: p.ID, IdempotencyKey: "capture-" + p.ID})
+		if err != nil {
+			// The invoice stands, authorized; the capture may be retried
+			// with the same key (it is deduplicated).
+			return p, err
+		}
+		cp.Reference = p.Reference
+		if cp.Action == nil {
+			cp.Action = p.Action
+		}
+		return cp, nil
+	}
+	return p, nil
+}
+
+// authorizeAnswer maps the answer to an authorization.
+func (g *Gateway) authorizeAnswer(req *payments.AuthorizeRequest, resp *httpx.Response) (*payments.Payment, error) {
 	if !resp.OK() {
 		return nil, apiError(opAuthorize, resp)
 	}
@@ -485,7 +505,6 @@ func (g *Gateway) Authorize(ctx context.Context, req *payments.AuthorizeRequest)
 		return nil, err
 	}
 	p, err := g.toPayment(&doc, resp.Body) // decoded whole
-	resp.CleanPayment(p)
 	if err != nil {
 		// A 2xx to a money-moving call that cannot be read: something may
 		// have happened; the caller must reconcile. One that contradicts
@@ -507,19 +526,6 @@ func (g *Gateway) Authorize(ctx context.Context, req *payments.AuthorizeRequest)
 		e := &payments.Error{Code: payments.Declined, Provider: Name, HTTPStatus: resp.StatusCode,
 			ProviderCode: doc.PaymentStatus, Message: declineMessage, Decline: p.Decline}
 		return p, e
-	}
-	if req.Capture && inv.Type == payments.InvoicePayUponInvoice && p.Status == payments.StatusAuthorized {
-		cp, err := g.Capture(ctx, &payments.CaptureRequest{ID: p.ID, IdempotencyKey: "capture-" + p.ID})
-		if err != nil {
-			// The invoice stands, authorized; the capture may be retried
-			// with the same key (it is deduplicated).
-			return p, err
-		}
-		cp.Reference = p.Reference
-		if cp.Action == nil {
-			cp.Action = p.Action
-		}
-		return cp, nil
 	}
 	return p, nil
 }
@@ -565,10 +571,12 @@ func (g *Gateway) CreateCheckout(ctx context.Context, req *payments.AuthorizeReq
 	if err := checkoutBody(&body.checkoutFields, req, opts, true); err != nil {
 		return nil, err
 	}
-	resp, err := g.do(ctx, httpx.Call{Op: opCreation, Method: http.MethodPost, URL: g.urls.creation, Body: &body, Safety: httpx.MoneyMoving})
-	if err != nil {
-		return nil, err
-	}
+	return call(ctx, g, httpx.Call{Op: opCreation, Method: http.MethodPost, URL: g.urls.creation, Body: &body, Safety: httpx.MoneyMoving},
+		func(resp *httpx.Response) (*Checkout, error) { return checkoutAnswer(req, resp) })
+}
+
+// checkoutAnswer maps the answer to a checkout creation.
+func checkoutAnswer(req *payments.AuthorizeRequest, resp *httpx.Response) (*Checkout, error) {
 	if !resp.OK() {
 		return nil, apiError(opCreation, resp)
 	}
@@ -597,7 +605,7 @@ func (g *Gateway) CreateCheckout(ctx context.Context, req *payments.AuthorizeReq
 		Refunded:       req.Amount.Zero(),
 		Action:         action,
 		ProviderStatus: "CREATED",
-		Raw:            resp.CleanDecoded(resp.Body), // decoded whole by httpx.DecodeJSON
+		Raw:            redact.Decoded(resp.Body), // decoded whole by httpx.DecodeJSON; call strips the secrets
 	}
 	return &Checkout{TransactionID: cr.TransactionID, CheckoutToken: token, RedirectURL: cr.RedirectURL, Payment: p}, nil
 }
@@ -905,38 +913,59 @@ func (g *Gateway) Status(ctx context.Context, req *payments.StatusRequest) (*pay
 }
 
 func (g *Gateway) status(ctx context.Context, id string) (*payments.Payment, error) {
-	p, _, err := g.statusDoc(ctx, id, nil)
-	return p, err
+	a, err := g.statusDoc(ctx, id, false)
+	if err != nil {
+		return nil, err
+	}
+	return a.p, nil
 }
 
-// statusDoc fetches and maps the payment document. details, when not nil,
-// receives what only PaymentDetails reads (decoded from the same body).
-func (g *Gateway) statusDoc(ctx context.Context, id string, details *detailsDoc) (*payments.Payment, *paymentDoc, error) {
-	resp, err := g.do(ctx, httpx.Call{Op: opStatus, Method: http.MethodGet, URL: g.urls.status + url.PathEscape(id), Safety: httpx.Query})
-	if err != nil {
-		return nil, nil, err
-	}
+// statusAnswer is the mapped answer of a status query: the payment, the
+// document it was read from and, when asked for, the PaymentDetails. The
+// Response stays with it so that what is built from doc later (a
+// notification's Refund) can be scrubbed too.
+type statusAnswer struct {
+	p       *payments.Payment
+	doc     *paymentDoc
+	details *PaymentDetails
+	resp    *httpx.Response
+}
+
+// statusDoc fetches and maps the payment document. With details, the
+// answer's PaymentDetails are read too (from the same body).
+func (g *Gateway) statusDoc(ctx context.Context, id string, details bool) (*statusAnswer, error) {
+	return call(ctx, g, httpx.Call{Op: opStatus, Method: http.MethodGet, URL: g.urls.status + url.PathEscape(id), Safety: httpx.Query},
+		func(resp *httpx.Response) (*statusAnswer, error) { return g.statusAnswer(id, details, resp) })
+}
+
+// statusAnswer maps the answer to a status query.
+func (g *Gateway) statusAnswer(id string, details bool, resp *httpx.Response) (*statusAnswer, error) {
 	if !resp.OK() {
-		return nil, nil, apiError(opStatus, resp)
+		return nil, apiError(opStatus, resp)
 	}
 	var doc paymentDoc
 	if err := httpx.DecodeJSON(Name, httpx.Query, opStatus, resp, &doc); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	if details != nil {
-		if err := httpx.DecodeJSON(Name, httpx.Query, opStatus, resp, details); err != nil {
-			return nil, nil, err
+	var det *detailsDoc
+	if details {
+		det = &detailsDoc{}
+		if err := httpx.DecodeJSON(Name, httpx.Query, opStatus, resp, det); err != nil {
+			return nil, err
 		}
 	}
 	p, err := g.toPayment(&doc, resp.Body) // decoded whole
-	resp.CleanPayment(p)
 	if err != nil {
-		return nil, nil, integrityErr(opStatus, err)
+		return nil, integrityErr(opStatus, err)
 	}
 	if p.ID != id {
-		return nil, nil, integrity(opStatus, fmt.Sprintf("asked for transaction %q, the provider answered %q", id, p.ID))
+		return nil, integrity(opStatus, fmt.Sprintf("asked for transaction %q, the provider answered %q", id, p.ID))
 	}
-	return p, &doc, nil
+	a := &statusAnswer{p: p, doc: &doc, resp: resp}
+	if det != nil {
+		a.details = detailsOf(p, &doc, det, resp.Secrets)
+	}
+	return a, nil
 }
 
 // checkID checks a transactionId before it goes into a URL or body.
