@@ -1,6 +1,7 @@
 package smartpayments
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -179,7 +180,7 @@ func (g *Gateway) buildPayment(req *payments.AuthorizeRequest) (endpoint, *payme
 // createdPayment maps the answer of a payment-creating call; w was decoded
 // from resp.Body whole (httpx.DecodeJSON), which is scrubbed into Raw
 // without a validity pass.
-func (g *Gateway) createdPayment(ep endpoint, req *payments.AuthorizeRequest, w *paymentResponse, resp *httpx.Response) (*payments.Payment, error) {
+func (g *Gateway) createdPayment(ctx context.Context, ep endpoint, req *payments.AuthorizeRequest, w *paymentResponse, resp *httpx.Response) (*payments.Payment, error) {
 	code := firstNonEmpty(w.Err)
 	if !w.Status.Valid {
 		if isDuplicate(code) {
@@ -188,7 +189,7 @@ func (g *Gateway) createdPayment(ep endpoint, req *payments.AuthorizeRequest, w 
 		return nil, &payments.Error{Code: payments.OutcomeUnknown, Provider: Name, HTTPStatus: resp.StatusCode, ProviderCode: code,
 			Message: ep.op + ": the answer has no status; the provider may have processed it: reconcile with Status"}
 	}
-	act := g.action(w)
+	act := g.action(ctx, w)
 	p := g.newPayment(req.Reference)
 	p.Amount = req.Amount
 	p.Status = mapStatus(w.Status.V, ep.kind, act != nil, nil)
@@ -216,7 +217,7 @@ func (g *Gateway) createdPayment(ep endpoint, req *payments.AuthorizeRequest, w 
 // action builds what the customer must do from a payment-creating answer:
 // a form POST to the ACS when 3-D Secure fields are present, else a
 // redirect to form_url. URLs that are not absolute http(s) are ignored.
-func (g *Gateway) action(w *paymentResponse) *payments.Action {
+func (g *Gateway) action(ctx context.Context, w *paymentResponse) *payments.Action {
 	if acs := firstNonEmpty(w.ACSURL, w.ACSURLForm); acs != "" && httpURL(acs) {
 		fields := map[string]string{}
 		put := func(k, v string) {
@@ -233,7 +234,7 @@ func (g *Gateway) action(w *paymentResponse) *payments.Action {
 	}
 	if u := w.FormURL; u != "" {
 		if !httpURL(u) {
-			g.log.Warn("smartpayments: ignoring a form_url that is not an absolute http(s) URL")
+			g.log.WarnContext(ctx, "smartpayments: ignoring a form_url that is not an absolute http(s) URL")
 			return nil
 		}
 		a := &payments.Action{Type: payments.ActionRedirect, URL: u, Method: http.MethodGet}

@@ -142,7 +142,7 @@ func (g *Gateway) check(ctx context.Context, orderID string) (*Transaction, *che
 	if err := httpx.DecodeJSON(Name, httpx.Query, op, resp, &w); err != nil {
 		return nil, nil, err
 	}
-	t, err := g.transaction(orderID, &w, resp.Body)
+	t, err := g.transaction(ctx, orderID, &w, resp.Body)
 	if err != nil {
 		return nil, nil, resp.CleanError(err)
 	}
@@ -255,7 +255,7 @@ func (g *Gateway) RefundStatus(ctx context.Context, refundID string) (*payments.
 
 // transaction maps a /check answer; w was decoded from body whole
 // (httpx.DecodeJSON), which is scrubbed into Raw without a validity pass.
-func (g *Gateway) transaction(orderID string, w *checkResponse, body []byte) (*Transaction, error) {
+func (g *Gateway) transaction(ctx context.Context, orderID string, w *checkResponse, body []byte) (*Transaction, error) {
 	if !w.Status.Valid {
 		if code := w.Err; code != "" {
 			return nil, refusal("check", code, "", http.StatusOK)
@@ -284,7 +284,7 @@ func (g *Gateway) transaction(orderID string, w *checkResponse, body []byte) (*T
 	if id := w.OrderID; id != "" && id != orderID {
 		// The document's own example answers another order_id than the one
 		// asked for; the merchant's id is kept, the answer's is in Raw.
-		g.log.Debug("smartpayments: /check answered another order_id", "asked", orderID, "answered", id)
+		g.log.DebugContext(ctx, "smartpayments: /check answered another order_id", "asked", orderID, "answered", id)
 	}
 	p.Status = mapStatus(w.Status.V, callCheck, false, w.AuthorizeStatus)
 	p.ProviderStatus = providerStatus(w.Status.V)

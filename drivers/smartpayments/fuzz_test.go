@@ -2,6 +2,7 @@ package smartpayments
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -51,7 +52,7 @@ func FuzzDecodeResponses(f *testing.F) {
 			if err := httpx.DecodeJSON(Name, httpx.Query, "check", resp, &w); err != nil {
 				return
 			}
-			tx, err := g.transaction("order-1", &w, body)
+			tx, err := g.transaction(context.Background(), "order-1", &w, body)
 			if err != nil {
 				return
 			}
@@ -70,7 +71,7 @@ func FuzzDecodeResponses(f *testing.F) {
 				return
 			}
 			req := &payments.AuthorizeRequest{Reference: "order-1", Amount: amount, Capture: true}
-			p, err := g.createdPayment(endpoint{op: "authorize", kind: callSale}, req, &w, resp)
+			p, err := g.createdPayment(context.Background(), endpoint{op: "authorize", kind: callSale}, req, &w, resp)
 			if err == nil && (p == nil || p.Status == payments.StatusFailed || p.Status == payments.StatusUnknown) {
 				t.Fatalf("no error for %v: %s", p, body)
 			}

@@ -315,7 +315,7 @@ func (g *Gateway) Authorize(ctx context.Context, req *payments.AuthorizeRequest)
 	if err := httpx.DecodeJSON(Name, httpx.MoneyMoving, ep.op, resp, &w); err != nil {
 		return nil, err
 	}
-	p, err := g.createdPayment(ep, req, &w, resp)
+	p, err := g.createdPayment(ctx, ep, req, &w, resp)
 	if err != nil || p.Status != payments.StatusRequiresAction || ep.url == g.urls.initPayment {
 		return p, err
 	}
